@@ -1,0 +1,52 @@
+# One command to start, one to test. Both set up everything they need on a fresh machine.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MODEL := models/multilingual-e5-small/.verified
+
+.PHONY: setup model index run test test-llm eval bench browser lint clean
+
+# torch first, pinned: it is the CPU build lying on this machine's disk; a plain `torch`
+# requirement resolved by pip on its own would pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e ".[test]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+$(MODEL): $(STAMP)
+	$(PY) -m assistant.embeddings
+
+model: $(MODEL)
+
+index: $(MODEL)
+	$(BIN)/assistant ingest
+
+run: index
+	$(BIN)/streamlit run app.py
+
+# Debian's Chromium drives the browser tests; Playwright never downloads a browser of its own.
+browser:
+	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
+
+test: $(MODEL) browser
+	$(BIN)/pytest
+
+eval: $(MODEL)
+	$(BIN)/assistant ingest
+	$(BIN)/assistant eval
+
+bench: $(MODEL)
+	$(BIN)/assistant ingest
+	$(BIN)/assistant bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf index models $(VENV)

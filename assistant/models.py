@@ -1,0 +1,149 @@
+"""The typed values that travel between ingest, retrieval, answering and the front ends.
+
+Field names here are read by other tools (the app, the eval harness, JSON consumers of
+`assistant ask --json`), so they are part of the public contract: add fields, do not rename them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from langchain_core.documents import Document
+
+DOC_TYPES = (
+    "wetgeving",
+    "wetgeving (vervallen versie)",
+    "handreiking",
+    "praktijkvoorbeeld",
+    "opinie",
+    "samenvatting",
+)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One indexed chunk of a source document, the unit that is retrieved and cited."""
+
+    id: str
+    doc_id: str
+    text: str
+    title: str
+    type: str
+    position: int
+    article: str | None = None
+    lid: str | None = None
+    page: int | None = None
+    heading: str | None = None
+    source_url: str | None = None
+    short: str | None = None
+    date: str | None = None
+    publisher: str | None = None
+
+    @property
+    def reference(self) -> str:
+        """Human-readable location, e.g. 'WPO art. 18a lid 9' or 'p. 3'."""
+        return format_reference(self.short, self.article, self.lid, self.page)
+
+    def metadata(self) -> dict[str, Any]:
+        """Flat metadata as stored in Chroma (no None values: Chroma rejects them)."""
+        data = asdict(self)
+        data.pop("text")
+        data.pop("id")
+        return {key: value for key, value in data.items() if value is not None}
+
+    @classmethod
+    def from_metadata(cls, passage_id: str, text: str, metadata: dict[str, Any]) -> Passage:
+        known = {name for name in cls.__dataclass_fields__ if name not in ("id", "text")}
+        values = {key: value for key, value in metadata.items() if key in known}
+        return cls(id=passage_id, text=text, **values)
+
+    def to_document(self) -> Document:
+        """The LangChain view of a passage, for users who plug our retrieval into their own chains."""
+        return Document(id=self.id, page_content=self.text, metadata={"id": self.id, **self.metadata()})
+
+
+def format_reference(short: str | None, article: str | None, lid: str | None, page: int | None) -> str:
+    parts: list[str] = []
+    if article:
+        parts.append(f"{short} art. {article}" if short else f"art. {article}")
+        if lid:
+            parts.append(f"lid {lid}")
+    elif page:
+        parts.append(f"p. {page}")
+    return " ".join(parts)
+
+
+@dataclass
+class ScoredPassage:
+    """A passage with the scores that ranked it; `score` is the final rank score."""
+
+    passage: Passage
+    score: float
+    dense: float | None = None
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+
+
+@dataclass
+class Citation:
+    """Source `number` as written `[number]` in the answer text."""
+
+    number: int
+    doc_id: str
+    title: str
+    type: str
+    article: str | None
+    lid: str | None
+    page: int | None
+    quote: str
+    source_url: str | None
+    passage_id: str
+    reference: str = ""
+    outdated: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    text: str
+    citations: list[Citation]
+    refused: bool
+    search_query: str
+    backend: str = "extractive"
+    refusal_reason: str | None = None
+    retrieved: list[ScoredPassage] = field(default_factory=list)
+    guard_notes: list[str] = field(default_factory=list)
+    language: Literal["nl", "en"] = "nl"
+
+    def to_dict(self, with_retrieved: bool = True) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "text": self.text,
+            "citations": [citation.to_dict() for citation in self.citations],
+            "refused": self.refused,
+            "search_query": self.search_query,
+            "backend": self.backend,
+            "refusal_reason": self.refusal_reason,
+            "guard_notes": list(self.guard_notes),
+            "language": self.language,
+        }
+        if with_retrieved:
+            data["retrieved"] = [
+                {
+                    "passage_id": item.passage.id,
+                    "doc_id": item.passage.doc_id,
+                    "article": item.passage.article,
+                    "lid": item.passage.lid,
+                    "score": round(item.score, 5),
+                }
+                for item in self.retrieved
+            ]
+        return data
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: Literal["user", "assistant"]
+    content: str
