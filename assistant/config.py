@@ -17,7 +17,7 @@ BUNDLED_MODEL = "bundled"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ASSISTENT_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ASSISTENT_", env_file=".env", extra="ignore", frozen=True)
 
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
@@ -41,11 +41,17 @@ class Settings(BaseSettings):
     candidates: int = 30
     top_k: int = 5
     rerank: bool = True
+    rerank_k: int = 10
+    sentence_weight: float = 1.0
+    law_ref_weight: float = 2.0
 
     # Answering.
     backend: str = "extractive"
     max_answer_sentences: int = 8
-    min_relevance: float = Field(default=0.80, description="dense cosine below which nothing is relevant")
+    answer_passages: int = 3
+    overlap_weight: float = 0.05
+    sentence_margin: float = 0.03
+    min_relevance: float = Field(default=0.80, description="best sentence score below which nothing is relevant")
 
     # LLM backends (optional, never required).
     llm_base_url: str | None = None

@@ -1,0 +1,301 @@
+"""Answer backends behind one interface, and the offline default: the extractive composer.
+
+The extractive backend answers only with sentences from the retrieved passages, in their own
+words, each followed by its `[n]`. It refuses when no passage is relevant, when the question is
+not a question about the sources (instructions, requests for legal approval), and when the
+question asks for a kind of value (amount, period, date, person) that the selected sentences do
+not contain: on-topic questions the sources cannot answer score as high as answerable ones, so a
+score threshold alone lets them through.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from assistant import messages
+from assistant.citations import OUTDATED_TYPE, renumber
+from assistant.config import Settings
+from assistant.lexical import analyse
+from assistant.models import Answer, Citation, Passage, ScoredPassage
+from assistant.retrieval import QueryAnalysis, Retriever
+from assistant.textutils import is_list_item, normalize
+
+_INSTRUCTION = re.compile(
+    r"\b(negeer|vergeet|ignore|disregard|forget)\b.{0,40}\b(instructie|instructies|opdracht|regels|prompt|instructions|rules)\b"
+    r"|\b(systeemprompt|system prompt|jailbreak|doe alsof je|pretend (to be|you are)|je bent nu|you are now)\b",
+    re.IGNORECASE,
+)
+_LEGAL_APPROVAL = re.compile(
+    r"\b(rechtsgeldig|juridisch (juist|correct|in orde|houdbaar|advies|oordeel)|keur\w*\b.{0,60}\bgoed"
+    r"|goedkeur\w*|legally (valid|sound|binding)|legal (advice|approval)|approve (our|my|this))\b",
+    re.IGNORECASE,
+)
+_LIST_QUESTION = re.compile(
+    r"\b(welke|noem|opsomming|wat zijn|zeven|zes|vijf|vier|drie|principes|bouwstenen|stappen|onderdelen|"
+    r"taken|elementen|which|list|what are)\b",
+    re.IGNORECASE,
+)
+
+# What a question asks for, and what a sentence must contain to give it.
+_ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "amount": (
+        re.compile(r"\b(hoeveel (geld|euro|budget)|welk bedrag|hoe ?veel kost|bedrag|budget per|how much (money|funding))\b", re.I),
+        re.compile(r"€|\beuro\b|\d+(?:[.,]\d+)?\s*(miljoen|miljard)", re.I),
+    ),
+    "percentage": (
+        re.compile(r"\b(percentage|hoeveel procent|welk deel|what percentage|how many percent)\b", re.I),
+        re.compile(r"\d+(?:[.,]\d+)?\s*(%|procent)", re.I),
+    ),
+    "period": (
+        re.compile(r"\b(hoeveel (weken|dagen|maanden|jaar|jaren)|binnen welke termijn|welke termijn|hoe lang|how (many|long) (weeks|days|months|years)?)\b", re.I),
+        re.compile(r"\b(\d+|een|één|twee|drie|vier|vijf|zes|acht|tien|twaalf)\s+(weken|week|dagen|dag|maanden|maand|jaar|jaren|schooljaren)\b", re.I),
+    ),
+    "date": (
+        re.compile(r"\b(op welke datum|welke datum|in welk jaar|sinds wanneer|vanaf wanneer|per wanneer|what date|which year|since when)\b", re.I),
+        re.compile(r"\b(19|20)\d\d\b|\b\d{1,2}\s+(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)\b", re.I),
+    ),
+    "person": (
+        re.compile(r"\bwie (is|was|zijn)\b.{0,20}\b(wethouder|minister|directeur|voorzitter|burgemeester|bestuurder|contactpersoon|staatssecretaris)\b"
+                   r"|\bwho is\b.{0,20}\b(alderman|minister|director|chair|mayor)\b", re.I),
+        re.compile(r"\b(?:minister|wethouder|directeur|voorzitter|burgemeester|staatssecretaris)\s+[A-Z][a-z]+"
+                   r"|\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+(?:(?:de|van|der|den)\s+)*[A-Z][a-z]+\b"),
+    ),
+}
+
+_ORDINAL_WORDS = ["eerste", "tweede", "derde", "vierde", "vijfde", "zesde", "zevende", "achtste", "negende", "tiende",
+                  "elfde", "twaalfde", "dertiende", "veertiende", "vijftiende", "zestiende", "zeventiende", "achttiende",
+                  "negentiende", "twintigste"]
+
+# Outdated provisions and where the rule stands now; the historic corpus document holds 2015 texts.
+CURRENT_PROVISIONS = {
+    ("Jeugdwet", "2.2"): "artikel 2.2, derde lid, van de Jeugdwet",
+    ("WPO", "18a"): "artikel 18a, negende lid, van de Wet op het primair onderwijs",
+    ("WVO (oud)", "17a"): "artikel 2.47, tiende lid, van de Wet voortgezet onderwijs 2020",
+}
+
+
+class AnswerBackend(Protocol):
+    name: str
+
+    def answer(self, question: str, analysis: QueryAnalysis, retrieved: list[ScoredPassage],
+               query_vector: np.ndarray) -> Answer: ...
+
+
+@dataclass
+class _Unit:
+    passage_rank: int
+    order: int
+    text: str
+    score: float
+    is_list_item: bool
+
+
+@dataclass
+class Composition:
+    """Sentences chosen per passage rank, in reading order."""
+
+    units: list[_Unit] = field(default_factory=list)
+
+
+def screen_question(question: str) -> str | None:
+    """A refusal reason for questions that are not questions about the sources, else None."""
+    if _INSTRUCTION.search(question):
+        return "instruction"
+    if _LEGAL_APPROVAL.search(question):
+        return "legal_approval"
+    return None
+
+
+def asked_answer_type(question: str) -> str | None:
+    for name, (asks, _) in _ANSWER_TYPES.items():
+        if asks.search(question):
+            return name
+    return None
+
+
+def contains_answer_type(answer_type: str, texts: list[str]) -> bool:
+    gives = _ANSWER_TYPES[answer_type][1]
+    return any(gives.search(text) for text in texts)
+
+
+def lid_in_words(lid: str) -> str:
+    return _ORDINAL_WORDS[int(lid) - 1] if lid.isdigit() and 0 < int(lid) <= len(_ORDINAL_WORDS) else f"lid {lid}"
+
+
+def law_name(passage: Passage) -> str:
+    """'Wet op het primair onderwijs' from a heading like 'Wet op het primair onderwijs artikel 18a lid 9
+    (tekst van augustus 2015)' or from a title like 'Wet op het primair onderwijs, artikel 18a (...)'."""
+    if passage.heading and " artikel " in passage.heading.lower():
+        return re.split(r"\s+artikel\s+", passage.heading, maxsplit=1, flags=re.I)[0].strip()
+    return re.split(r",|\s\(", passage.title, maxsplit=1)[0].strip()
+
+
+def refusal(reason: str, analysis: QueryAnalysis, retrieved: list[ScoredPassage], backend: str) -> Answer:
+    return Answer(
+        text=messages.refusal_text(reason, analysis.english),
+        citations=[],
+        refused=True,
+        search_query=analysis.question,
+        backend=backend,
+        refusal_reason=reason,
+        retrieved=retrieved,
+        language="en" if analysis.english else "nl",
+    )
+
+
+class ExtractiveBackend:
+    """Composes answers from source sentences; every word of an answer (but the lead) is a quote."""
+
+    name = "extractive"
+
+    def __init__(self, retriever: Retriever, settings: Settings) -> None:
+        self.retriever = retriever
+        self.settings = settings
+
+    def answer(self, question: str, analysis: QueryAnalysis, retrieved: list[ScoredPassage],
+               query_vector: np.ndarray) -> Answer:
+        if reason := screen_question(question):
+            return refusal(reason, analysis, retrieved, self.name)
+        scored = self._score_units(question, retrieved, query_vector)
+        if not scored or max(unit.score for unit in scored) < self.settings.min_relevance:
+            return refusal("not_found" if retrieved else "out_of_domain", analysis, retrieved, self.name)
+        chosen = self._select(question, scored)
+        passages = [item.passage for item in retrieved]
+        answer_type = asked_answer_type(question)
+        missing_value = answer_type is not None and not contains_answer_type(answer_type, [u.text for u in chosen])
+        text, quotes = self._compose(chosen, passages, analysis.english, missing_value and answer_type)
+        checked = renumber(text, passages, quotes)
+        return Answer(
+            text=checked.text,
+            citations=checked.citations,
+            refused=missing_value,
+            search_query=analysis.question,
+            backend=self.name,
+            refusal_reason="missing_value" if missing_value else None,
+            retrieved=retrieved,
+            language="en" if analysis.english else "nl",
+        )
+
+    def _score_units(self, question: str, retrieved: list[ScoredPassage], query_vector: np.ndarray) -> list[_Unit]:
+        """Cosine of each sentence to the question, plus a small bonus for shared content words."""
+        terms = set(analyse(question))
+        units: list[_Unit] = []
+        for rank, item in enumerate(retrieved[: self.settings.answer_passages]):
+            for order, (text, cosine) in enumerate(self.retriever.sentence_scores(item.passage, query_vector)):
+                overlap = len(terms & set(analyse(text))) / len(terms) if terms else 0.0
+                units.append(_Unit(rank, order, text, cosine + self.settings.overlap_weight * overlap, is_list_item(text)))
+        return units
+
+    def _select(self, question: str, units: list[_Unit]) -> list[_Unit]:
+        """The best passage's best sentences; other passages only for what the first one lacks."""
+        best = max(units, key=lambda unit: unit.score)
+        primary = [u for u in units if u.passage_rank == best.passage_rank]
+        margin = self.settings.sentence_margin
+        chosen = [u for u in primary if u.score >= best.score - margin]
+        if self._wants_list(question, primary, chosen):
+            chosen = self._with_whole_list(primary, chosen)
+        covered = set().union(*(set(analyse(u.text)) for u in chosen))
+        for unit in sorted(units, key=lambda u: u.score, reverse=True):
+            if unit.passage_rank == best.passage_rank or unit.score < best.score - margin / 2:
+                continue
+            new_terms = (set(analyse(unit.text)) & set(analyse(question))) - covered
+            if new_terms and not _near_duplicate(unit.text, [u.text for u in chosen]):
+                chosen.append(unit)
+                covered |= set(analyse(unit.text))
+        chosen = _dedupe(sorted(chosen, key=lambda u: (u.passage_rank, u.order)))
+        limit = self.settings.max_answer_sentences
+        if len(chosen) > limit and not all(u.is_list_item for u in chosen[1:]):
+            chosen = sorted(sorted(chosen, key=lambda u: u.score, reverse=True)[:limit], key=lambda u: (u.passage_rank, u.order))
+        return chosen
+
+    @staticmethod
+    def _wants_list(question: str, primary: list[_Unit], chosen: list[_Unit]) -> bool:
+        has_list = any(u.is_list_item for u in primary)
+        touches_list = any(u.is_list_item or u.text.rstrip().endswith(":") for u in chosen)
+        return has_list and (touches_list or bool(_LIST_QUESTION.search(question)))
+
+    @staticmethod
+    def _with_whole_list(primary: list[_Unit], chosen: list[_Unit]) -> list[_Unit]:
+        """A list in a source is given complete: its intro line and every item of it."""
+        items = [u for u in primary if u.is_list_item]
+        first = min(u.order for u in items)
+        intro = [u for u in primary if u.order == first - 1 and not u.is_list_item]
+        run = [u for u in items if u.order >= first]
+        keep = {u.order for u in chosen if u.order < first - 1}
+        return [u for u in primary if u.order in keep] + intro + run
+
+    def _compose(self, chosen: list[_Unit], passages: list[Passage], english: bool,
+                 missing_type: str | bool | None) -> tuple[str, dict[int, list[str]]]:
+        lines: list[str] = []
+        quotes: dict[int, list[str]] = {}
+        if missing_type:
+            lines.append(messages.missing_value_text(str(missing_type), english))
+        lead_passage = passages[chosen[0].passage_rank]
+        if lead_passage.article and not missing_type:
+            lid = lead_passage.lid
+            lid_words = (lid if english else lid_in_words(lid)) if lid else None
+            lines.append(messages.law_lead(lead_passage.article, lid_words, law_name(lead_passage), english))
+        elif english and not missing_type:
+            lines.append(messages.SOURCES_LEAD_EN)
+        paragraph: list[str] = []
+        for unit in chosen:
+            number = unit.passage_rank + 1
+            quote = _strip_lid_number(unit.text) if passages[unit.passage_rank].lid else unit.text
+            quotes.setdefault(number, []).append(quote)
+            if unit.is_list_item:
+                if paragraph:
+                    lines.append(" ".join(paragraph))
+                    paragraph = []
+                lines.append(f"- {_strip_list_marker(quote)} [{number}]")
+            else:
+                paragraph.append(f"{quote} [{number}]")
+        if paragraph:
+            lines.append(" ".join(paragraph))
+        outdated = {(p.short, p.article) for p in (passages[u.passage_rank] for u in chosen) if p.type == OUTDATED_TYPE}
+        for short, article in sorted(outdated, key=str):
+            lines.append(messages.outdated_note(CURRENT_PROVISIONS.get((short or "", article or "")), english))
+        return _join(lines), quotes
+
+
+def _join(lines: list[str]) -> str:
+    """Lead and paragraphs on their own lines; list items as a Markdown list."""
+    out: list[str] = []
+    for line in lines:
+        if out and not (line.startswith("- ") and out[-1].startswith("- ")):
+            out.append("")
+        out.append(line)
+    return "\n".join(out).replace(":\n\n- ", ":\n- ")
+
+
+def _strip_lid_number(text: str) -> str:
+    return re.sub(r"^\d+[a-z]?\.\s+", "", text)
+
+
+def _strip_list_marker(text: str) -> str:
+    return re.sub(r"^\s*[-*•]\s+", "", text)
+
+
+def _near_duplicate(text: str, others: list[str]) -> bool:
+    words = set(normalize(text).split())
+    for other in others:
+        other_words = set(normalize(other).split())
+        if words and len(words & other_words) / len(words | other_words) > 0.8:
+            return True
+    return False
+
+
+def _dedupe(units: list[_Unit]) -> list[_Unit]:
+    """Overlapping chunks repeat a sentence; keep its first occurrence only."""
+    kept: list[_Unit] = []
+    for unit in units:
+        if not _near_duplicate(unit.text, [k.text for k in kept]):
+            kept.append(unit)
+    return kept
+
+
+def citation_quotes(citations: list[Citation]) -> dict[str, str]:
+    return {c.passage_id: c.quote for c in citations}

@@ -1,0 +1,94 @@
+"""The `assistant` command: ingest, ask, eval and friends over the same library calls the app uses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from assistant.config import get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Samenwerkingsassistent")
+console = Console()
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path | None, typer.Argument(help="Map met brondocumenten (standaard: corpus/)")] = None,
+) -> None:
+    """Lees de brondocumenten in; alleen nieuwe of gewijzigde passages worden opnieuw ingebed."""
+    from ingest.indexer import ingest as run_ingest
+    from ingest.progress import RichProgress
+
+    settings = get_settings()
+    if path is not None:
+        settings = settings.model_copy(update={"corpus_dir": path})
+    with RichProgress(console) as progress:
+        report = run_ingest(settings, progress=progress)
+    console.print(report.summary())
+    for error in report.errors:
+        console.print(f"[red]Overgeslagen:[/red] {error.path}: {error.reason}")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="De vraag, in het Nederlands of Engels")],
+    as_json: Annotated[bool, typer.Option("--json", help="Antwoord als JSON")] = False,
+    doc_type: Annotated[list[str] | None, typer.Option("--type", help="Alleen dit documenttype")] = None,
+    history: Annotated[Path | None, typer.Option(help="JSON-bestand met eerdere beurten")] = None,
+    backend: Annotated[str | None, typer.Option(help="extractive, openai, ollama of local")] = None,
+) -> None:
+    """Stel een vraag en krijg een antwoord met bronnen."""
+    from assistant.render import print_answer
+    from assistant.service import ask as ask_question
+
+    turns = json.loads(history.read_text(encoding="utf-8")) if history else None
+    filters = {"types": doc_type} if doc_type else None
+    answer = ask_question(question, history=turns, filters=filters, backend=backend)
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_answer(console, answer)
+
+
+@app.command()
+def corpus() -> None:
+    """Toon de documenten in de index, met type, datum en aantal passages."""
+    from assistant.service import list_documents
+
+    table = Table(title="Documenten in de index")
+    for column in ("id", "type", "datum", "passages", "ontbrekende velden"):
+        table.add_column(column)
+    for doc in list_documents():
+        missing = ", ".join(doc.missing_fields) or "-"
+        table.add_row(doc.doc_id, doc.type, doc.date or "onbekend", str(doc.passages), missing)
+    console.print(table)
+
+
+@app.command("eval")
+def eval_command(
+    questions: Annotated[Path, typer.Option("--questions", help="Goudset (JSONL)")] = Path("evals/questions.jsonl"),
+    backend: Annotated[str | None, typer.Option("--backend", help="Antwoordbackend (standaard uit de instellingen)")] = None,
+    k: Annotated[int, typer.Option("--k", help="Aantal opgehaalde passages voor hit@k en recall@k")] = 5,
+    out: Annotated[Path, typer.Option("--out", help="Map voor results.json en report.md")] = Path("evals/out"),
+    compare: Annotated[Path | None, typer.Option("--compare", help="Eerdere results.json om mee te vergelijken")] = None,
+) -> None:
+    """Meet retrieval, bronvermelding, antwoorden en weigeringen op de goudset; faalt onder de drempels."""
+    from assistant.errors import AssistantError
+    from evals.harness import run_eval
+
+    try:
+        result = run_eval(questions, backend=backend, k=k, out_dir=out, compare=compare)
+    except AssistantError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=2) from error
+    if result["threshold_failures"]:
+        raise typer.Exit(code=1)
+
+
+if __name__ == "__main__":
+    app()

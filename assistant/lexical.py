@@ -1,0 +1,91 @@
+"""Dutch lexical matching: an analyser (lowercase, no accents, stop words out, Snowball stems) and
+Okapi BM25 over the indexed passages, plus typo repair against the corpus vocabulary."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import Stemmer
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from assistant.textutils import WORD, normalize
+
+DUTCH_STOP_WORDS = frozenset(
+    """aan al alle alles als altijd andere ben bij daar dan dat de der deze die dit doch doen door dus een eens
+    en er ge geen geweest haar had heb hebben heeft hem het hier hij hoe hun iemand iets ik in is ja je kan kon
+    kunnen maar me meer men met mij mijn moet na naar niet niets nog nu of om omdat onder ons ook op over reeds te
+    tegen toch toen tot u uit uw van veel voor want waren was wat we wel werd wezen wie wil worden wordt zal ze
+    zelf zich zij zijn zo zonder zou welke welk waar wanneer waarom hoeveel ik jij jullie wij zij elk ieder
+    the of and a an to is are what which who how does do in on for""".split()
+)
+
+_stemmer = Stemmer.Stemmer("dutch")
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def words(text: str) -> list[str]:
+    """Normalised words without stop words; kept unstemmed for typo repair and display."""
+    return [w for w in WORD.findall(normalize(text)) if w not in DUTCH_STOP_WORDS and len(w) > 1 or w.isdigit()]
+
+
+def analyse(text: str) -> list[str]:
+    return [stem(word) for word in words(text)]
+
+
+@dataclass
+class BM25:
+    """Okapi BM25 over pre-analysed documents; small enough to rebuild after every ingest."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    postings: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    lengths: list[int] = field(default_factory=list)
+    idf: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, documents: list[list[str]]) -> BM25:
+        index = cls()
+        index.lengths = [len(doc) for doc in documents]
+        for doc_number, terms in enumerate(documents):
+            for term, count in Counter(terms).items():
+                index.postings.setdefault(term, []).append((doc_number, count))
+        total = len(documents)
+        index.idf = {
+            term: math.log(1 + (total - len(hits) + 0.5) / (len(hits) + 0.5)) for term, hits in index.postings.items()
+        }
+        return index
+
+    def scores(self, query_terms: list[str]) -> dict[int, float]:
+        if not self.lengths:
+            return {}
+        average = sum(self.lengths) / len(self.lengths) or 1.0
+        result: dict[int, float] = {}
+        for term in dict.fromkeys(query_terms):
+            for doc_number, count in self.postings.get(term, ()):
+                norm = count + self.k1 * (1 - self.b + self.b * self.lengths[doc_number] / average)
+                result[doc_number] = result.get(doc_number, 0.0) + self.idf[term] * count * (self.k1 + 1) / norm
+        return result
+
+
+def repair_typos(query_words: list[str], vocabulary: frozenset[str]) -> dict[str, str]:
+    """Map words the corpus does not know to a close corpus word ("gemente" -> "gemeente").
+
+    Only words of 4+ letters, and only at edit distance 1 (2 for words of 9+ letters), so that real
+    but rare words are not bent into common ones."""
+    fixes: dict[str, str] = {}
+    for word in query_words:
+        if word in vocabulary or len(word) < 4 or word.isdigit():
+            continue
+        limit = 2 if len(word) >= 9 else 1
+        match = process.extractOne(word, vocabulary, scorer=Levenshtein.distance, score_cutoff=limit)
+        if match is not None:
+            fixes[word] = match[0]
+    return fixes
