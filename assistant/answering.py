@@ -160,6 +160,8 @@ class ExtractiveBackend:
                query_vector: np.ndarray) -> Answer:
         if reason := screen_question(question):
             return refusal(reason, analysis, retrieved, self.name)
+        if analysis.known_words < self.settings.min_known_words:
+            return refusal("out_of_domain", analysis, retrieved, self.name)
         scored = self._score_units(question, retrieved, query_vector)
         if not scored or max(unit.score for unit in scored) < self.settings.min_relevance:
             return refusal("not_found" if retrieved else "out_of_domain", analysis, retrieved, self.name)
@@ -187,14 +189,20 @@ class ExtractiveBackend:
         for rank, item in enumerate(retrieved[: self.settings.answer_passages]):
             for order, (text, cosine) in enumerate(self.retriever.sentence_scores(item.passage, query_vector)):
                 overlap = len(terms & set(analyse(text))) / len(terms) if terms else 0.0
-                units.append(_Unit(rank, order, text, cosine + self.settings.overlap_weight * overlap, is_list_item(text)))
+                # A lid's own number ("9. Het ondersteuningsplan ...") is not a list marker.
+                starts_lid = bool(item.passage.lid) and text.startswith(f"{item.passage.lid}. ")
+                score = cosine + self.settings.overlap_weight * overlap
+                units.append(_Unit(rank, order, text, score, is_list_item(text) and not starts_lid))
         return units
 
     def _select(self, question: str, units: list[_Unit]) -> list[_Unit]:
         """The best passage's best sentences; other passages only for what the first one lacks."""
-        best = max(units, key=lambda unit: unit.score)
-        primary = [u for u in units if u.passage_rank == best.passage_rank]
         margin = self.settings.sentence_margin
+        # The top-ranked passage leads (the rerank already weighed law references and sentence fit);
+        # its best sentence sets the bar for sentences from the other passages.
+        lead_rank = min(unit.passage_rank for unit in units)
+        primary = [u for u in units if u.passage_rank == lead_rank]
+        best = max(primary, key=lambda unit: unit.score)
         chosen = [u for u in primary if u.score >= best.score - margin]
         if self._wants_list(question, primary, chosen):
             chosen = self._with_whole_list(primary, chosen)

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     backend: str = "extractive"
     max_answer_sentences: int = 8
     answer_passages: int = 3
+    min_known_words: float = 0.25
     overlap_weight: float = 0.05
     sentence_margin: float = 0.03
     min_relevance: float = Field(default=0.80, description="best sentence score below which nothing is relevant")

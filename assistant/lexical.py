@@ -20,6 +20,8 @@ DUTCH_STOP_WORDS = frozenset(
     kunnen maar me meer men met mij mijn moet na naar niet niets nog nu of om omdat onder ons ook op over reeds te
     tegen toch toen tot u uit uw van veel voor want waren was wat we wel werd wezen wie wil worden wordt zal ze
     zelf zich zij zijn zo zonder zou welke welk waar wanneer waarom hoeveel ik jij jullie wij zij elk ieder
+    staat staan stond stonden gaat gaan ging geldt gelden gold krijgt krijgen kreeg mag mogen moest zegt zeggen
+    doet deed hebt had heeft kunt zult weet weten vind vindt graag precies eigenlijk
     the of and a an to is are what which who how does do in on for""".split()
 )
 
@@ -78,14 +80,16 @@ class BM25:
 def repair_typos(query_words: list[str], vocabulary: frozenset[str]) -> dict[str, str]:
     """Map words the corpus does not know to a close corpus word ("gemente" -> "gemeente").
 
-    Only words of 4+ letters, and only at edit distance 1 (2 for words of 9+ letters), so that real
-    but rare words are not bent into common ones."""
+    Only words of 5+ letters, and only at edit distance 1 (2 for words of 11+ letters), so that real
+    but rare words ("hoofdstad") are not bent into common ones ("hoofdstuk")."""
     fixes: dict[str, str] = {}
     for word in query_words:
-        if word in vocabulary or len(word) < 4 or word.isdigit():
+        if word in vocabulary or len(word) < 5 or word.isdigit():
             continue
-        limit = 2 if len(word) >= 9 else 1
-        match = process.extractOne(word, vocabulary, scorer=Levenshtein.distance, score_cutoff=limit)
+        limit = 2 if len(word) >= 11 else 1
+        # Typos rarely hit the first letter; requiring it keeps "geld" from becoming "meld".
+        candidates = [known for known in vocabulary if known[0] == word[0]]
+        match = process.extractOne(word, candidates, scorer=Levenshtein.distance, score_cutoff=limit)
         if match is not None:
             fixes[word] = match[0]
     return fixes

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,13 @@ _OUTDATED_WORDS = re.compile(
 )
 
 
+_LAW_INTENT = re.compile(
+    r"\b(artikel|art\.|wetsartikel|wetsartikelen|welke wet|wettelijk\w*|wetstekst|wet zegt|volgens de wet|lid|"
+    r"article|law|legal\w*|statutory)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass
 class QueryAnalysis:
     question: str
@@ -43,6 +51,9 @@ class QueryAnalysis:
     lids: list[str]
     wants_outdated: bool
     typo_fixes: dict[str, str] = field(default_factory=dict)
+    law_intent: bool = False
+    known_words: float = 1.0
+    """Share of the question's content words that occur in the corpus: 0 means off-topic."""
 
 
 @dataclass
@@ -58,7 +69,7 @@ class SearchIndex:
     sentence_vectors: dict[str, np.ndarray]
 
 
-def analyse_question(question: str, vocabulary: frozenset[str]) -> QueryAnalysis:
+def analyse_question(question: str, vocabulary: frozenset[str], stems: Container[str]) -> QueryAnalysis:
     """Repair typos, add glossary and English-to-Dutch terms, and find law references."""
     fixes = repair_typos(words(question), vocabulary)
     corrected = question
@@ -66,6 +77,8 @@ def analyse_question(question: str, vocabulary: frozenset[str]) -> QueryAnalysis
         corrected = re.sub(rf"(?<!\w){re.escape(wrong)}(?!\w)", right, corrected, flags=re.IGNORECASE)
     added = expansions(corrected)
     lids = [m.group(1) or _ORDINALS[m.group(2).lower()] for m in _LID_REF.finditer(question)]
+    content = analyse(" ".join([corrected, *added]))
+    known = sum(stem in stems for stem in content) / len(content) if content else 0.0
     return QueryAnalysis(
         question=question,
         search_text=" ".join([corrected, *added]),
@@ -74,6 +87,8 @@ def analyse_question(question: str, vocabulary: frozenset[str]) -> QueryAnalysis
         lids=lids,
         wants_outdated=bool(_OUTDATED_WORDS.search(question)),
         typo_fixes=fixes,
+        law_intent=bool(_LAW_INTENT.search(question)),
+        known_words=known,
     )
 
 
@@ -101,7 +116,7 @@ class Retriever:
         """The top `k` passages for a question, the analysis behind them and the query vector."""
         settings = self.settings
         index = self.index()
-        analysis = analyse_question(question, index.vocabulary)
+        analysis = analyse_question(question, index.vocabulary, index.bm25.postings)
         query_vector = np.asarray(self.embeddings.embed_query(analysis.search_text), dtype=np.float32)
         allowed = _allowed(index, filters, analysis)
         if not allowed:
@@ -221,11 +236,14 @@ def _fuse(dense: dict[int, tuple[int, float]], lexical: dict[int, int], settings
 
 
 def _law_match(passage: Passage, analysis: QueryAnalysis) -> float:
-    if not passage.article or passage.article.lower() not in analysis.articles:
+    """How strongly a passage matches the law the question names: lid > article > 'a law' at all."""
+    if not passage.article:
         return 0.0
+    if passage.article.lower() not in analysis.articles:
+        return 0.6 if analysis.law_intent and not analysis.articles else 0.0
     if analysis.lids:
-        return 1.0 if passage.lid in analysis.lids else 0.3
-    return 0.6
+        return 1.0 if passage.lid in analysis.lids else 0.5
+    return 0.8
 
 
 def _rerank(

@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from evals.questions import TYPE_TAGS
 
 WORST_COUNT = 10
 _ANSWER_CHARS = 400
@@ -68,7 +71,7 @@ def print_summary(console: Console, document: dict[str, Any]) -> None:
     if "comparison" in document:
         _print_comparison(console, document["comparison"])
     for failure in document["threshold_failures"]:
-        console.print(f"[red]Onder de drempel:[/red] {failure}")
+        console.print(f"[red]Onder de drempel:[/red] {escape(failure)}")
 
 
 def _metrics_table(document: dict[str, Any]) -> Table:
@@ -80,24 +83,26 @@ def _metrics_table(document: dict[str, Any]) -> Table:
         check = limits.get(name)
         limit = f"{'>=' if check['kind'] == 'minimum' else '<='} {check['limit']:g}" if check else ""
         status = ("[green]ok[/green]" if check["passed"] else "[red]NEE[/red]") if check else ""
-        table.add_row(name, fmt(value), limit, status, metric_label(name))
+        table.add_row(name, fmt(value), limit, status, escape(metric_label(name)))
     return table
 
 
 def _tags_table(document: dict[str, Any]) -> Table:
+    """Question types only: the topic tags make the table too long for a terminal (see report.md)."""
     k = document["run"]["k"]
-    table = Table(title="Per tag")
+    table = Table(title="Per vraagtype (alle tags in report.md)")
     table.add_column("tag")
     table.add_column("n", justify="right")
     for name in TAG_COLUMNS:
         table.add_column(_tag_column(name, k), justify="right")
     for tag, metrics in document["by_tag"].items():
-        table.add_row(tag, str(metrics["questions"]), *(fmt(metrics[_tag_column(name, k)]) for name in TAG_COLUMNS))
+        if tag in TYPE_TAGS:
+            table.add_row(tag, str(metrics["questions"]), *(fmt(metrics[_tag_column(name, k)]) for name in TAG_COLUMNS))
     return table
 
 
 def _print_comparison(console: Console, comparison: dict[str, Any]) -> None:
-    table = Table(title=f"Vergelijking met {comparison['earlier']}")
+    table = Table(title=escape(f"Vergelijking met {comparison['earlier']}"))
     for column in ("metric", "eerder", "nu", "verschil"):
         table.add_column(column, justify="right" if column != "metric" else "left")
     for name, delta in comparison["metric_deltas"].items():

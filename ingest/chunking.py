@@ -147,15 +147,16 @@ def _law_pieces(text: str, default_short: str | None, chunk_words: int, article_
     for article in _law_articles(text, default_short):
         all_lines = article.preamble + [line for _, lines in article.lids for line in lines]
         per_lid = len(article.lids) > 1 and word_count(" ".join(all_lines)) > article_max_words
+        budget = _body_budget(article.heading, chunk_words)
         if not per_lid:
             lid = article.lids[0][0] if len(article.lids) == 1 and not article.preamble else None
-            for body in _pack(all_lines, chunk_words, overlap_words=0):
+            for body in _pack(all_lines, budget, overlap_words=0):
                 yield article.article, lid, article.short, article.heading, f"{article.heading}\n{body}"
             continue
         if article.preamble:
             yield article.article, None, article.short, article.heading, f"{article.heading}\n" + "\n".join(article.preamble)
         for lid, lines in article.lids:
-            for body in _pack(lines, chunk_words, overlap_words=0):
+            for body in _pack(lines, budget, overlap_words=0):
                 yield article.article, lid, article.short, article.heading, f"{article.heading}\n{body}"
 
 
@@ -203,8 +204,13 @@ def _sections(text: str) -> list[_Section]:
 
 def _prose_pieces(text: str, chunk_words: int, overlap_words: int):
     for section in _sections(text):
-        for body in _pack(section.blocks, chunk_words, overlap_words):
+        for body in _pack(section.blocks, _body_budget(section.heading, chunk_words), overlap_words):
             yield section.heading, f"{section.heading}\n{body}" if section.heading else body
+
+
+def _body_budget(heading: str | None, chunk_words: int) -> int:
+    """Words left for the body once the heading line, repeated at the top of every piece, is counted."""
+    return max(chunk_words - word_count(heading or ""), chunk_words // 2)
 
 
 def _pack(blocks: list[str], chunk_words: int, overlap_words: int) -> list[str]:
@@ -224,6 +230,8 @@ def _pack(blocks: list[str], chunk_words: int, overlap_words: int) -> list[str]:
             size += words
             continue
         carry = _overlap(chunks[-1], overlap_words) if chunks and overlap_words else []
+        if carry and word_count(carry[0]) + words > chunk_words:
+            carry = []  # the overlap must not push a chunk over the cap
         chunks.append([*carry, unit])
         size = sum(word_count(u) for u in chunks[-1])
     return ["\n".join(units) for units in chunks]

@@ -1,0 +1,341 @@
+"""ingest.indexer against a real Chroma index and the real bundled embedding model.
+
+A small corpus (three real documents copied into tmp_path) keeps each ingest to seconds. `_embed` is
+wrapped by a spy that calls the real function and records what was embedded, so "nothing
+unchanged was re-embedded" is checked on the texts themselves, not only on counters.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+import ingest.indexer as indexer
+from assistant.config import Settings
+from assistant.embeddings import BUNDLED_ID, embedding_model_name
+from assistant.errors import ConfigError
+from assistant.store import generation, open_collection, sentence_collection, stored_hashes
+from ingest.indexer import ingest
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parent.parent
+SMALL_CORPUS = (
+    "wetgeving/wec-artikel-28a.md",
+    "praktijk/stein-samenwerken-over-grenzen.md",
+    "samenvattingen/nji-oogo.md",
+)
+SMALL_DOC_IDS = {name[: -len(".md")] for name in SMALL_CORPUS}
+STEIN = "praktijk/stein-samenwerken-over-grenzen"
+NJI = "samenvattingen/nji-oogo"
+WEC = "wetgeving/wec-artikel-28a"
+
+ORIGINAL_SENTENCE = "Samenwerken lijkt zo eenvoudig."
+CHANGED_SENTENCE = "Samenwerken lijkt op het eerste gezicht heel eenvoudig."
+WEC_QUESTION = (
+    "Bij welk samenwerkingsverband moet het bevoegd gezag van een school voor speciaal onderwijs "
+    "zich aansluiten volgens de Wet op de expertisecentra?"
+)
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    for name in SMALL_CORPUS:
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REPO / "corpus" / name, target)
+    return root
+
+
+@pytest.fixture
+def settings(small_corpus: Path, tmp_path: Path, make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings(small_corpus, tmp_path / "index")
+
+
+class EmbedSpy:
+    """Records every text the indexer sends to the model, per stage label; embeds for real."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list[str]]] = []
+        self._real = indexer._embed
+
+    def __call__(self, settings, texts, progress, label):
+        self.calls.append((label, list(texts.values())))
+        return self._real(settings, texts, progress, label)
+
+    def texts(self, label: str) -> list[str]:
+        return [text for call_label, texts in self.calls if call_label == label for text in texts]
+
+    @property
+    def passages(self) -> list[str]:
+        return self.texts("Passages inbedden")
+
+    @property
+    def sentences(self) -> list[str]:
+        return self.texts("Zinnen inbedden")
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+
+@pytest.fixture
+def spy(monkeypatch: pytest.MonkeyPatch) -> EmbedSpy:
+    recorder = EmbedSpy()
+    monkeypatch.setattr(indexer, "_embed", recorder)
+    return recorder
+
+
+def _ids_by_doc(settings: Settings) -> dict[str, set[str]]:
+    result: dict[str, set[str]] = {}
+    for passage_id, info in stored_hashes(open_collection(settings)).items():
+        result.setdefault(str(info["doc_id"]), set()).add(passage_id)
+    return result
+
+
+def _rows_of(collection, doc_id: str) -> list[str]:
+    return collection.get(where={"doc_id": doc_id}, include=[])["ids"]
+
+
+# --- incremental ingest ---------------------------------------------------------------------------------
+
+
+def test_first_ingest_embeds_all_second_embeds_nothing(settings: Settings, spy: EmbedSpy) -> None:
+    expected, errors, _ = indexer.read_corpus(settings, indexer.NullProgress())
+    assert not errors
+    first = ingest(settings)
+    assert first.errors == []
+    assert first.documents == 3
+    assert first.passages == len(expected) >= 6
+    assert first.embedded == first.passages  # all distinct texts, nothing to reuse yet
+    assert first.removed == 0
+    assert first.sentences_embedded > first.passages
+    assert len(spy.passages) == first.embedded
+    assert set(_ids_by_doc(settings)) == SMALL_DOC_IDS
+    assert set(stored_hashes(open_collection(settings))) == {p.id for p in expected}
+    collection = open_collection(settings, BUNDLED_ID)
+    assert collection.metadata["embedding_model"] == BUNDLED_ID
+    generation_after_first = generation(collection)
+    assert generation_after_first >= 1
+
+    spy.reset()
+    second = ingest(settings)
+    assert (second.embedded, second.reused, second.removed, second.sentences_embedded) == (0, 0, 0, 0)
+    assert second.passages == first.passages and second.documents == 3
+    assert not second.changed
+    assert spy.calls == [], "an unchanged corpus must not call the model at all"
+    assert generation(open_collection(settings)) == generation_after_first  # readers need not reload
+
+
+def test_changed_paragraph_reembeds_only_that_passage(settings: Settings, spy: EmbedSpy) -> None:
+    ingest(settings)
+    before = _ids_by_doc(settings)
+    path = settings.corpus_dir / f"{STEIN}.md"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(ORIGINAL_SENTENCE) == 1
+    path.write_text(text.replace(ORIGINAL_SENTENCE, CHANGED_SENTENCE), encoding="utf-8")
+
+    spy.reset()
+    report = ingest(settings)
+    after = _ids_by_doc(settings)
+    assert report.errors == []
+    assert 0 < report.embedded <= 2, report.summary()
+    assert len(spy.passages) == report.embedded
+    assert all(CHANGED_SENTENCE in text for text in spy.passages), spy.passages
+    # Sentence vectors: only the new sentence is new; the other sentences of the passage are reused.
+    assert spy.sentences == [CHANGED_SENTENCE]
+    assert report.sentences_embedded == 1
+    # Other documents untouched; in Stein only the changed passages were replaced.
+    assert after[WEC] == before[WEC] and after[NJI] == before[NJI]
+    replaced = before[STEIN] - after[STEIN]
+    assert len(replaced) == report.removed == len(after[STEIN] - before[STEIN]) == report.embedded
+    assert len(before[STEIN] & after[STEIN]) >= 1
+    stored = open_collection(settings).get(ids=sorted(after[STEIN] - before[STEIN]), include=["documents"])
+    assert all(CHANGED_SENTENCE in doc for doc in stored["documents"])
+
+
+def test_moved_text_reuses_vectors(settings: Settings, spy: EmbedSpy) -> None:
+    ingest(settings)
+    before = _ids_by_doc(settings)[NJI]
+    path = settings.corpus_dir / f"{NJI}.md"
+    head, body = path.read_text(encoding="utf-8").split("\n---\n", 1)
+    new_section = "## Vooraf\nDeze samenvatting is voor dit project geschreven en wordt jaarlijks nagekeken.\n\n"
+    path.write_text(f"{head}\n---\n{new_section}{body.lstrip()}", encoding="utf-8")
+
+    spy.reset()
+    report = ingest(settings)
+    after = _ids_by_doc(settings)[NJI]
+    assert report.embedded == 1, report.summary()
+    assert spy.passages and all("jaarlijks nagekeken" in t for t in spy.passages)
+    # Every old passage moved one position: new ids, but their vectors were reused, not recomputed.
+    assert report.reused == len(before) and report.removed == len(before)
+    assert len(after) == len(before) + 1 and not (after & before)
+
+
+def test_deleted_file_loses_its_passages(settings: Settings, spy: EmbedSpy) -> None:
+    ingest(settings)
+    collection, sentences = open_collection(settings), sentence_collection(settings)
+    nji_passages = _rows_of(collection, NJI)
+    assert nji_passages and _rows_of(sentences, NJI)
+    (settings.corpus_dir / f"{NJI}.md").unlink()
+
+    spy.reset()
+    report = ingest(settings)
+    assert report.removed == len(nji_passages)
+    assert report.embedded == 0 and spy.calls == []
+    assert report.documents == 2
+    assert _rows_of(open_collection(settings), NJI) == []
+    assert _rows_of(sentence_collection(settings), NJI) == []
+    assert _rows_of(open_collection(settings), WEC) and _rows_of(open_collection(settings), STEIN)
+
+
+def test_bad_files_are_reported_and_do_not_cost_the_index(settings: Settings) -> None:
+    first = ingest(settings)
+    stein_before = _ids_by_doc(settings)[STEIN]
+    stein_sentences = len(_rows_of(sentence_collection(settings), STEIN))
+
+    corpus = settings.corpus_dir
+    (corpus / "uploads").mkdir()
+    (corpus / "uploads" / "kapot.pdf").write_bytes(bytes(range(256)) * 20)
+    (corpus / "uploads" / "leeg.md").write_bytes(b"")
+    (corpus / f"{STEIN}.md").write_bytes(b"")  # was fine, now fails: keeps its passages
+
+    report = ingest(settings)
+    reasons = {error.path: error.reason for error in report.errors}
+    assert set(reasons) == {"uploads/kapot.pdf", "uploads/leeg.md", f"{STEIN}.md"}
+    assert "PDF" in reasons["uploads/kapot.pdf"]
+    assert reasons["uploads/leeg.md"] == "het bestand is leeg"
+    assert reasons[f"{STEIN}.md"] == "het bestand is leeg"
+    assert "3 bestanden overgeslagen" in report.summary()
+    # Everything else is still (or newly) indexed; the failing file kept its passages.
+    assert report.removed == 0 and report.embedded == 0
+    assert report.passages == first.passages and report.documents == 3
+    assert _ids_by_doc(settings)[STEIN] == stein_before
+    assert len(_rows_of(sentence_collection(settings), STEIN)) == stein_sentences
+
+
+def test_bad_files_do_not_stop_good_new_files(settings: Settings) -> None:
+    corpus = settings.corpus_dir
+    (corpus / "uploads").mkdir()
+    (corpus / "uploads" / "kapot.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 10)
+    (corpus / "uploads" / "leeg.txt").write_bytes(b"")
+    report = ingest(settings)
+    assert sorted(error.path for error in report.errors) == ["uploads/kapot.pdf", "uploads/leeg.txt"]
+    assert all(error.reason for error in report.errors)
+    assert set(_ids_by_doc(settings)) == SMALL_DOC_IDS
+    assert report.embedded == report.passages > 0
+
+
+# --- model and rebuild ------------------------------------------------------------------------------
+
+
+def test_other_model_is_refused_on_an_index_built_with_the_bundled_one(
+    settings: Settings, make_settings: Callable[..., Settings]
+) -> None:
+    ingest(settings)
+    count = open_collection(settings).count()
+    other = make_settings(settings.corpus_dir, settings.index_dir, embedding_model="some-other-model")
+    assert embedding_model_name(other) == "some-other-model"
+    with pytest.raises(ConfigError) as info:
+        open_collection(other, model_name=embedding_model_name(other))
+    message = str(info.value)
+    assert BUNDLED_ID in message and "some-other-model" in message
+    assert info.value.source == "ASSISTENT_EMBEDDING_MODEL"
+    # ingest refuses too, before embedding anything, and leaves the index as it was.
+    with pytest.raises(ConfigError):
+        ingest(other)
+    assert open_collection(settings, BUNDLED_ID).count() == count
+
+
+def test_rebuild_recreates_the_collection(settings: Settings, spy: EmbedSpy) -> None:
+    first = ingest(settings)
+    old_id = open_collection(settings).id
+    spy.reset()
+    report = ingest(settings, rebuild=True)
+    collection = open_collection(settings, BUNDLED_ID)
+    assert collection.id != old_id
+    assert report.embedded == report.passages == first.passages
+    assert report.sentences_embedded == first.sentences_embedded
+    assert len(spy.passages) == first.passages
+    assert generation(collection) == 1  # a fresh collection, bumped once
+    assert set(_ids_by_doc(settings)) == SMALL_DOC_IDS
+
+
+# --- Chroma server --------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_server(port: int, process: subprocess.Popen, log: Path, timeout: float = 60.0) -> None:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"chroma run exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            client = chromadb.HttpClient(
+                host="127.0.0.1", port=port, settings=ChromaSettings(anonymized_telemetry=False)
+            )
+            client.heartbeat()
+            return
+        except Exception as exc:  # connection refused while the server starts
+            last_error = exc
+            time.sleep(0.5)
+    raise AssertionError(f"chroma server on port {port} did not answer in {timeout} s ({last_error})")
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    log = tmp_path / "chroma-server.log"
+    with open(log, "wb") as output:
+        process = subprocess.Popen(
+            [str(REPO / ".venv" / "bin" / "chroma"), "run", "--path", str(tmp_path / "server-data"),
+             "--host", "127.0.0.1", "--port", str(port)],
+            stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+    try:
+        _wait_for_server(port, process, log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+def test_chroma_server_round_trip(
+    small_corpus: Path, tmp_path: Path, chroma_server: str, make_settings: Callable[..., Settings]
+) -> None:
+    from assistant.retrieval import Retriever
+
+    settings = make_settings(small_corpus, tmp_path / "index-server", chroma_url=chroma_server)
+    report = ingest(settings)
+    assert report.errors == [] and report.documents == 3
+    assert report.embedded == report.passages > 0
+    # Nothing was written to a local Chroma folder: the vectors live on the server.
+    assert not settings.chroma_dir.exists()
+    again = ingest(settings)
+    assert (again.embedded, again.removed, again.sentences_embedded) == (0, 0, 0)
+
+    _, results, _ = Retriever(settings).search(WEC_QUESTION)
+    assert results, "the server index returned nothing"
+    top_docs = [item.passage.doc_id for item in results[:3]]
+    assert WEC in top_docs, top_docs
+    wec = next(item.passage for item in results if item.passage.doc_id == WEC)
+    assert wec.article == "28a" and wec.short == "WEC"
