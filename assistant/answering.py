@@ -26,12 +26,14 @@ from assistant.textutils import is_list_item, normalize
 
 _INSTRUCTION = re.compile(
     r"\b(negeer|vergeet|ignore|disregard|forget)\b.{0,40}\b(instructie|instructies|opdracht|regels|prompt|instructions|rules)\b"
-    r"|\b(systeemprompt|system prompt|jailbreak|doe alsof je|pretend (to be|you are)|je bent nu|you are now)\b",
+    r"|\b(systeemprompt|system prompt|verborgen instructies|jailbreak|doe alsof je|pretend (to be|you are)"
+    r"|je bent (vanaf )?nu|you are now|schrijf (namens|voor) mij|write .{0,20} for me|garandeer|guarantee)\b",
     re.IGNORECASE,
 )
 _LEGAL_APPROVAL = re.compile(
-    r"\b(rechtsgeldig|juridisch (juist|correct|in orde|houdbaar|advies|oordeel)|keur\w*\b.{0,60}\bgoed"
-    r"|goedkeur\w*|legally (valid|sound|binding)|legal (advice|approval)|approve (our|my|this))\b",
+    r"\b(rechtsgeldig|juridisch\w*\s+(?:\w+\s+){0,2}(juist|correct|in orde|houdbaar|advies|oordeel|goedgekeurd)"
+    r"|keur\w*\b.{0,60}\bgoed|goedkeur\w*|bevestig\w* dat .{0,80}\b(in orde|rechtmatig|mag|klopt)"
+    r"|legally (valid|sound|binding)|legal (advice|approval)|approve (our|my|this))\b",
     re.IGNORECASE,
 )
 _LIST_QUESTION = re.compile(
@@ -57,6 +59,11 @@ _ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "date": (
         re.compile(r"\b(op welke datum|welke datum|in welk jaar|sinds wanneer|vanaf wanneer|per wanneer|what date|which year|since when)\b", re.I),
         re.compile(r"\b(19|20)\d\d\b|\b\d{1,2}\s+(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)\b", re.I),
+    ),
+    "count": (
+        re.compile(r"\bhoeveel\s+(?!geld|euro|procent|budget|weken|dagen|maanden|jaar|jaren|uur)(?:\w+\s+){1,3}(zijn|waren|heeft|hebben|telt|kent)\b"
+                   r"|\bhow many\b(?! (weeks|days|months|years|hours))", re.I),
+        re.compile(r"\b\d+\b|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend)\b", re.I),
     ),
     "person": (
         re.compile(r"\bwie (is|was|zijn)\b.{0,20}\b(wethouder|minister|directeur|voorzitter|burgemeester|bestuurder|contactpersoon|staatssecretaris)\b"
@@ -160,7 +167,7 @@ class ExtractiveBackend:
                query_vector: np.ndarray) -> Answer:
         if reason := screen_question(question):
             return refusal(reason, analysis, retrieved, self.name)
-        if analysis.known_words < self.settings.min_known_words:
+        if analysis.known_words < (self.settings.min_known_words_english if analysis.english else self.settings.min_known_words):
             return refusal("out_of_domain", analysis, retrieved, self.name)
         scored = self._score_units(question, retrieved, query_vector)
         if not scored or max(unit.score for unit in scored) < self.settings.min_relevance:

@@ -49,7 +49,9 @@ class Settings(BaseSettings):
     backend: str = "extractive"
     max_answer_sentences: int = 8
     answer_passages: int = 3
-    min_known_words: float = 0.25
+    # Share of question words the corpus knows; English questions are only partly translated.
+    min_known_words: float = 0.45
+    min_known_words_english: float = 0.26
     overlap_weight: float = 0.05
     sentence_margin: float = 0.03
     min_relevance: float = Field(default=0.80, description="best sentence score below which nothing is relevant")
@@ -63,6 +65,15 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 600
     ollama_url: str = "http://127.0.0.1:11434"
     ollama_model: str = "qwen2.5:7b-instruct"
+    local_model_path: Path = Path("models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")  # built by `make local-llm`
+    local_context: int = 8192
+    local_threads: int | None = None  # None: llama.cpp picks
+    llm_passages: int = 5  # passages put in the prompt
+    llm_history_turns: int = 4  # earlier chat turns put in the prompt
+    # Citation guard: a sentence stands only if its cited passage shares enough of its content words
+    # and holds a sentence close to it in meaning (see assistant/guard.py).
+    guard_min_overlap: float = 0.5
+    guard_min_cosine: float = 0.85
 
     # App.
     feedback_db: Path = Path("feedback.sqlite3")

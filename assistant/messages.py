@@ -47,6 +47,7 @@ ANSWER_TYPE_NAMES_NL = {
     "amount": "bedrag",
     "percentage": "percentage",
     "period": "termijn of duur",
+    "count": "aantal",
     "date": "datum of jaartal",
     "person": "naam van een persoon",
 }
@@ -54,6 +55,7 @@ ANSWER_TYPE_NAMES_EN = {
     "amount": "amount",
     "percentage": "percentage",
     "period": "period",
+    "count": "number",
     "date": "date",
     "person": "person's name",
 }

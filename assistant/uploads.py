@@ -1,0 +1,137 @@
+"""Documents that users upload through the app: safe names, validation before keeping, removal.
+
+Uploads live in `<corpus_dir>/uploads/`, so an upload can never land in (or overwrite) another
+folder's document, and their document ids are `uploads/<name>`. A file is read with the same
+loader ingest uses before it is kept: a file that would fail ingest is rejected with the
+loader's Dutch reason instead of sitting in the corpus as a recurring error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from assistant.config import Settings
+from assistant.errors import IngestError
+from ingest.indexer import remove_documents
+from ingest.loaders import SUPPORTED_SUFFIXES, doc_id_for, load_file
+
+UPLOAD_FOLDER = "uploads"
+LOCAL_ADDRESSES = frozenset({"127.0.0.1", "localhost", "::1"})
+MAX_STEM_CHARS = 80
+# Hidden, so ingest's discovery never sees a half-validated file.
+_STAGING = ".staging"
+
+UploadAccess = Literal["password", "local", "closed"]
+
+
+@dataclass
+class UploadResult:
+    """What became of one uploaded file: kept as `name` (replacing `replaced`), or rejected with a reason."""
+
+    original_name: str
+    name: str
+    reason: str | None = None
+    replaced: list[str] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        return self.reason is None
+
+
+def upload_access(admin_password: str | None, server_address: str | None) -> UploadAccess:
+    """Who may upload: anyone with the admin password when one is set; otherwise only a server that
+    listens on this machine alone (its user is the person at the keyboard); otherwise nobody."""
+    if admin_password:
+        return "password"
+    if server_address and server_address.strip("[]").lower() in LOCAL_ADDRESSES:
+        return "local"
+    return "closed"
+
+
+def safe_filename(name: str) -> str:
+    """A plain file name of safe ASCII characters, lowercase, without any directory part.
+
+    "../../etc/Passwd.MD" becomes "passwd.md", "Notitie OOGO (def).docx" becomes
+    "notitie-oogo-def.docx"; a name with nothing usable left becomes "document<suffix>"."""
+    base = re.split(r"[\\/]", name.strip())[-1]
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii").lower()
+    suffix = Path(base).suffix
+    if not re.fullmatch(r"\.[a-z0-9]{1,10}", suffix):
+        suffix = ""
+    stem = base[: len(base) - len(suffix)] if suffix else base
+    stem = re.sub(r"[^a-z0-9._-]+", "-", stem)
+    stem = re.sub(r"[-._]{2,}", "-", stem).strip("-._")[:MAX_STEM_CHARS].strip("-._")
+    if not stem or stem == "readme":  # ingest skips README files, so an upload must not be called that
+        stem = f"{stem}-document" if stem else "document"
+    return stem + suffix
+
+
+def upload_dir(settings: Settings) -> Path:
+    return settings.corpus_dir / UPLOAD_FOLDER
+
+
+def list_uploads(settings: Settings) -> list[Path]:
+    folder = upload_dir(settings)
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in folder.iterdir() if path.is_file() and not path.name.startswith("."))
+
+
+def upload_doc_id(settings: Settings, path: Path) -> str:
+    return doc_id_for(path, settings.corpus_dir)
+
+
+def _rejection(data: bytes, suffix: str, max_bytes: int) -> str | None:
+    """The reason to refuse a file before reading it, or None."""
+    if suffix not in SUPPORTED_SUFFIXES:
+        allowed = ", ".join(sorted({s.lstrip(".").upper() for s in SUPPORTED_SUFFIXES}))
+        return f"bestandstype {suffix or '(geen)'} wordt niet ondersteund (wel: {allowed})"
+    if not data:
+        return "het bestand is leeg"
+    if len(data) > max_bytes:
+        return f"het bestand is te groot ({len(data) / 1_000_000:.1f} MB; maximaal {max_bytes / 1_000_000:.0f} MB)"
+    return None
+
+
+def save_upload(settings: Settings, original_name: str, data: bytes) -> UploadResult:
+    """Validate one uploaded file and keep it in the uploads folder; a file with the same name (or the
+    same name with another extension, which would have the same document id) is replaced."""
+    name = safe_filename(original_name)
+    max_bytes = int(settings.max_file_mb * 1_000_000)
+    if reason := _rejection(data, Path(name).suffix, max_bytes):
+        return UploadResult(original_name, name, reason)
+    folder = upload_dir(settings)
+    staging_root = folder / _STAGING
+    staging_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=staging_root) as staging:
+        staged = Path(staging) / name
+        staged.write_bytes(data)
+        try:
+            load_file(staged, settings.corpus_dir, max_bytes)
+        except IngestError as error:
+            return UploadResult(original_name, name, error.message)
+        except Exception as error:  # a parser crash on a malformed file is a rejection, not an app error
+            return UploadResult(original_name, name, f"het bestand kan niet gelezen worden ({error.__class__.__name__})")
+        target = folder / name
+        replaced = [path.name for path in list_uploads(settings) if Path(path.name).stem == target.stem]
+        for path in list_uploads(settings):
+            if path.name in replaced and path.name != name:
+                path.unlink()
+        os.replace(staged, target)
+    return UploadResult(original_name, name, replaced=replaced)
+
+
+def remove_upload(settings: Settings, name: str) -> int:
+    """Delete an uploaded file and its passages; returns how many passages were removed."""
+    path = upload_dir(settings) / safe_filename(name)
+    if path not in list_uploads(settings):
+        raise FileNotFoundError(name)
+    doc_id = upload_doc_id(settings, path)
+    path.unlink()
+    return remove_documents(settings, [doc_id])

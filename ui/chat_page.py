@@ -1,0 +1,62 @@
+"""The chat page: start screen, conversation, and the question being answered now."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant.config import get_settings
+from assistant.messages import EXAMPLE_QUESTIONS
+from assistant.service import ask, list_documents
+from ui import texts
+from ui.answer_view import ASSISTANT_AVATAR, USER_AVATAR, escape_markdown, render_answer, render_exchange
+from ui.engine import corpus_line, warm_up
+from ui.errors import friendly_errors
+from ui.session import Exchange, ask_later, exchanges, history, take_pending
+from ui.sidebar import render_sidebar
+
+
+def start_screen(document_count_line: str | None) -> None:
+    st.markdown(document_count_line or texts.NO_DOCUMENTS)
+    st.caption(texts.INTRO)
+    st.markdown(f"**{texts.EXAMPLES_LEAD}**")
+    columns = st.columns(2)
+    for n, question in enumerate(EXAMPLE_QUESTIONS):
+        columns[n % 2].button(question, key=f"example-{n}", on_click=ask_later, args=(question,), width="stretch")
+
+
+def answer_new_question(question: str, filter_types: list[str]) -> None:
+    """Ask the engine and show the answer as it is written; errors stay out of the history."""
+    settings = get_settings()
+    with st.chat_message("user", avatar=USER_AVATAR):
+        st.markdown(escape_markdown(question))
+    with st.chat_message("assistant", avatar=ASSISTANT_AVATAR), friendly_errors():
+        with st.spinner(texts.SEARCHING):
+            filters = {"types": filter_types} if filter_types else None
+            answer = ask(question, history=history(), filters=filters, settings=settings)
+        exchange = Exchange(question, answer, filter_types)
+        exchanges().append(exchange)
+        render_answer(exchange, settings, new=True, latest=True)
+
+
+def main() -> None:
+    settings = get_settings()
+    st.title(texts.APP_TITLE)
+    ready = False
+    with friendly_errors():
+        warm_up(settings)
+        ready = True
+    if not ready:  # the model or index cannot be loaded; the error above says why
+        st.stop()
+    docs = list_documents(settings)
+    filter_types = render_sidebar(settings, docs)
+    typed = st.chat_input(texts.CHAT_PLACEHOLDER)
+    question = (take_pending() or typed or "").strip()
+    if not exchanges() and not question:
+        start_screen(corpus_line(docs) if docs else None)
+    for n, exchange in enumerate(exchanges()):
+        render_exchange(exchange, settings, latest=not question and n == len(exchanges()) - 1)
+    if question:
+        answer_new_question(question, filter_types)
+
+
+main()

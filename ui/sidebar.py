@@ -1,0 +1,48 @@
+"""The chat page's sidebar: type filter, new conversation, download, documents, backend, glossary."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from assistant.config import Settings
+from assistant.glossary import GLOSSARY
+from assistant.service import DocumentInfo
+from ui import texts
+from ui.answer_view import escape_markdown
+from ui.engine import document_types, type_label
+from ui.export import conversation_markdown, export_filename
+from ui.session import exchanges, new_conversation
+
+FILTER_KEY = "type_filter"
+
+
+def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> list[str]:
+    """Draw the sidebar; returns the document types to search in (empty: all)."""
+    with st.sidebar:
+        selected = st.multiselect(
+            texts.SIDEBAR_FILTER, document_types(docs), key=FILTER_KEY, format_func=type_label,
+            placeholder=texts.SIDEBAR_FILTER_PLACEHOLDER, help=texts.SIDEBAR_FILTER_HELP,
+        )
+        left, right = st.columns(2)
+        left.button(texts.SIDEBAR_NEW_CHAT, on_click=new_conversation, icon=":material/add_comment:",
+                    disabled=not exchanges(), width="stretch")
+        now = datetime.now()
+        right.download_button(
+            texts.SIDEBAR_DOWNLOAD, conversation_markdown(exchanges(), now), file_name=export_filename(now),
+            mime="text/markdown", icon=":material/download:", disabled=not exchanges(), on_click="ignore",
+            width="stretch",
+        )
+        with st.expander(texts.SIDEBAR_DOCUMENTS.format(count=len(docs)), icon=":material/folder_open:"):
+            for doc in docs:
+                line = texts.SIDEBAR_DOCUMENT_LINE.format(
+                    type=type_label(doc.type), date=doc.date or texts.SIDEBAR_DATE_UNKNOWN, passages=doc.passages
+                )
+                st.markdown(f"**{escape_markdown(doc.title)}**  \n{line}")
+        with st.expander(texts.SIDEBAR_GLOSSARY, icon=":material/menu_book:"):
+            for term in GLOSSARY:
+                st.markdown(f"**{escape_markdown(term.abbreviation)}** — {term.full}. {term.explanation}")
+        label = texts.BACKEND_LABELS.get(settings.backend, settings.backend)
+        st.caption(texts.SIDEBAR_BACKEND.format(label=label))
+    return list(selected)

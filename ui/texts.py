@@ -1,0 +1,111 @@
+"""Every Dutch word the app itself shows (the answers are the engine's), kept together for one tone."""
+
+from __future__ import annotations
+
+APP_TITLE = "Samenwerkingsassistent"
+APP_ICON = ":material/handshake:"
+PAGE_CHAT = "Vragen stellen"
+PAGE_UPLOAD = "Documenten uploaden"
+
+LOADING = "De assistent wordt gestart: het taalmodel en de documenten worden geladen…"
+SEARCHING = "Ik zoek in de bronnen…"
+CHAT_PLACEHOLDER = "Stel een vraag over OOGO, passend onderwijs of jeugdhulp…"
+
+INTRO = "Stel een vraag; elk antwoord citeert letterlijk uit de bronnen, met een verwijzing naar de passage."
+KNOWS = "Ik beantwoord vragen uit **{count} {documents}**: {parts}."
+NO_DOCUMENTS = (
+    "Er zijn nog geen documenten ingelezen. Voeg documenten toe via **Documenten uploaden**, "
+    "of laat de beheerder `assistant ingest` uitvoeren."
+)
+EXAMPLES_LEAD = "Probeer bijvoorbeeld:"
+REFUSAL_EXAMPLES_LEAD = "Of stel een van deze vragen:"
+
+# Counted nouns for the start line: (one, many).
+TYPE_NOUNS: dict[str, tuple[str, str]] = {
+    "wetgeving": ("wettekst", "wetteksten"),
+    "wetgeving (vervallen versie)": ("vervallen wettekst", "vervallen wetteksten"),
+    "handreiking": ("handreiking", "handreikingen"),
+    "praktijkvoorbeeld": ("praktijkvoorbeeld", "praktijkvoorbeelden"),
+    "samenvatting": ("samenvatting", "samenvattingen"),
+    "opinie": ("opinie", "opinies"),
+    "upload": ("geüpload document", "geüploade documenten"),
+}
+
+SEARCHED_FOR = "Gezocht op: {query}"
+FILTERED_ON = "Alleen gezocht in: {types}"
+SOURCES = "Bronnen"
+SOURCE_LINK = "Bekijk de bron"
+SOURCE_MISSING = "Deze passage staat niet meer in de index (het document is intussen gewijzigd of verwijderd)."
+QUOTED = "Geciteerd:"
+OUTDATED_BADGE = "verouderde wettekst"
+OUTDATED_NOTE = "Let op: dit is een vervallen versie van de wet. Controleer de geldende tekst op wetten.overheid.nl."
+BACKEND_FALLBACK = "Dit antwoord bestaat uit letterlijke citaten, omdat het taalmodel geen bruikbare bronvermelding gaf."
+
+FEEDBACK_THANKS = "Bedankt voor uw beoordeling."
+FEEDBACK_COMMENT = "Toelichting (optioneel)"
+FEEDBACK_COMMENT_HELP = "Wat was goed of wat ontbrak er? Uw toelichting helpt de assistent te verbeteren."
+FEEDBACK_SEND = "Versturen"
+FEEDBACK_SAVED = "Uw toelichting is opgeslagen. Dank u wel!"
+
+ENGINE_ERROR = "Dat lukte niet: {message}"
+UNEXPECTED_ERROR = (
+    "Er ging onverwacht iets mis. Probeer het nog eens; blijft het misgaan, meld het dan aan de beheerder."
+)
+
+SIDEBAR_FILTER = "Zoek alleen in"
+SIDEBAR_FILTER_PLACEHOLDER = "Alle documenttypen"
+SIDEBAR_FILTER_HELP = "Laat leeg om in alle documenten te zoeken."
+SIDEBAR_NEW_CHAT = "Nieuw gesprek"
+SIDEBAR_DOWNLOAD = "Gesprek downloaden"
+SIDEBAR_DOCUMENTS = "Documenten in de index ({count})"
+SIDEBAR_DOCUMENT_LINE = "{type} · {date} · {passages} passages"
+SIDEBAR_DATE_UNKNOWN = "datum onbekend"
+SIDEBAR_GLOSSARY = "Begrippenlijst"
+SIDEBAR_BACKEND = "Antwoorden: {label}"
+BACKEND_LABELS = {
+    "extractive": "letterlijke citaten uit de bronnen (werkt offline)",
+    "openai": "taalmodel via een OpenAI-compatibele server",
+    "ollama": "taalmodel via Ollama",
+    "local": "lokaal taalmodel",
+}
+
+EXPORT_TITLE = "Gesprek met de Samenwerkingsassistent"
+EXPORT_DATE = "Gedownload op {date}."
+EXPORT_QUESTION = "Vraag {n}: {question}"
+EXPORT_NO_ANSWER = "_Geen antwoord uit de bronnen._"
+EXPORT_FILE = "gesprek-samenwerkingsassistent-{stamp}.md"
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december")
+
+UPLOAD_TITLE = "Documenten uploaden"
+UPLOAD_INTRO = (
+    "Voeg eigen documenten toe aan de bronnen van de assistent: PDF, Word (DOCX), Markdown, tekst of HTML, "
+    "maximaal {max_mb:.0f} MB per bestand. Een bestand met dezelfde naam vervangt de eerdere versie."
+)
+UPLOAD_LOCAL = (
+    "Uploaden is toegestaan omdat de assistent alleen op deze computer bereikbaar is. "
+    "Stel `ASSISTENT_ADMIN_PASSWORD` in om uploaden ook op een gedeelde server toe te staan."
+)
+UPLOAD_CLOSED = (
+    "Uploaden is uitgeschakeld: de assistent is vanaf andere computers bereikbaar en er is geen "
+    "beheerderswachtwoord ingesteld. De beheerder kan `ASSISTENT_ADMIN_PASSWORD` instellen."
+)
+UPLOAD_PASSWORD = "Beheerderswachtwoord"
+UPLOAD_UNLOCK = "Ontgrendelen"
+UPLOAD_WRONG_PASSWORD = "Dat wachtwoord klopt niet."
+UPLOAD_PICK = "Kies een of meer bestanden"
+UPLOAD_DROP = "Sleep bestanden hierheen"
+UPLOAD_BROWSE = "Bladeren"
+UPLOAD_START = "Inlezen"
+UPLOAD_STAGE = "{stage} ({done} van {total})"
+UPLOAD_SAVING = "Bestanden controleren…"
+UPLOAD_DONE = "Klaar: {names} ingelezen. U kunt er nu vragen over stellen."
+UPLOAD_REPLACED = "{name} vervangt de eerdere versie."
+UPLOAD_REJECTED = "Niet toegevoegd: **{name}**: {reason}."
+UPLOAD_SKIPPED = "Overgeslagen bij het inlezen: **{path}**: {reason}."
+UPLOAD_LIST = "Geüploade documenten"
+UPLOAD_NONE = "Er zijn nog geen documenten geüpload."
+UPLOAD_DOCUMENT_LINE = "{file} · {passages} passages"
+UPLOAD_NOT_INDEXED = "{file} · nog niet ingelezen"
+UPLOAD_REMOVE = "Verwijderen"
+UPLOAD_REMOVED = "{name} is verwijderd ({passages} passages uit de index gehaald)."

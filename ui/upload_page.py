@@ -1,0 +1,119 @@
+"""The upload page: add documents to the corpus (ingested at once, with progress) and remove them again."""
+
+from __future__ import annotations
+
+import hmac
+
+import streamlit as st
+
+from assistant.config import Settings, get_settings
+from assistant.service import list_documents
+from assistant.uploads import UploadResult, list_uploads, remove_upload, save_upload, upload_access, upload_doc_id
+from ingest.indexer import FileError, ingest
+from ui import texts
+from ui.answer_view import escape_markdown
+from ui.engine import warm_up
+from ui.errors import friendly_errors
+from ui.progress import StreamlitProgress
+
+_UNLOCKED = "upload_unlocked"
+_UPLOADER_ROUND = "uploader_round"
+_OUTCOME = "upload_outcome"
+_REMOVED = "upload_removed"
+
+
+def access_granted(settings: Settings) -> bool:
+    """Password when one is set; otherwise only a server that listens on this machine alone."""
+    access = upload_access(settings.admin_password, st.get_option("server.address"))
+    if access == "closed":
+        st.warning(texts.UPLOAD_CLOSED, icon=":material/lock:")
+        return False
+    if access == "local":
+        st.caption(texts.UPLOAD_LOCAL)
+        return True
+    if st.session_state.get(_UNLOCKED):
+        return True
+    with st.form("unlock"):
+        password = st.text_input(texts.UPLOAD_PASSWORD, type="password")
+        if st.form_submit_button(texts.UPLOAD_UNLOCK, icon=":material/lock_open:"):
+            if hmac.compare_digest(password.encode(), str(settings.admin_password).encode()):
+                st.session_state[_UNLOCKED] = True
+                st.rerun()
+            st.error(texts.UPLOAD_WRONG_PASSWORD)
+    return False
+
+
+def show_outcome() -> None:
+    """The result of the last upload round, kept across the rerun that empties the uploader."""
+    outcome: tuple[list[UploadResult], list[FileError]] | None = st.session_state.pop(_OUTCOME, None)
+    if outcome is None:
+        return
+    results, skipped = outcome
+    accepted = [result for result in results if result.accepted]
+    if accepted:
+        st.success(texts.UPLOAD_DONE.format(names=", ".join(f"**{r.name}**" for r in accepted)),
+                   icon=":material/check_circle:")
+    for result in accepted:
+        if result.replaced:
+            st.info(texts.UPLOAD_REPLACED.format(name=result.name), icon=":material/sync:")
+    for result in results:
+        if not result.accepted:
+            st.error(texts.UPLOAD_REJECTED.format(name=escape_markdown(result.original_name), reason=result.reason),
+                     icon=":material/block:")
+    for error in skipped:
+        st.warning(texts.UPLOAD_SKIPPED.format(path=escape_markdown(error.path), reason=error.reason))
+
+
+def upload_form(settings: Settings) -> None:
+    round_number = st.session_state.setdefault(_UPLOADER_ROUND, 0)
+    files = st.file_uploader(texts.UPLOAD_PICK, accept_multiple_files=True, key=f"uploader-{round_number}")
+    if not st.button(texts.UPLOAD_START, type="primary", disabled=not files, icon=":material/upload_file:"):
+        return
+    with friendly_errors():
+        progress = StreamlitProgress()
+        results = [save_upload(settings, file.name, file.getvalue()) for file in files or []]
+        skipped = ingest(settings, progress=progress).errors if any(r.accepted for r in results) else []
+        progress.clear()
+        st.session_state[_OUTCOME] = (results, skipped)
+        st.session_state[_UPLOADER_ROUND] = round_number + 1
+        st.rerun()
+
+
+def uploaded_documents(settings: Settings) -> None:
+    st.subheader(texts.UPLOAD_LIST)
+    uploads = list_uploads(settings)
+    if not uploads:
+        st.caption(texts.UPLOAD_NONE)
+        return
+    indexed = {doc.doc_id: doc for doc in list_documents(settings)}
+    for path in uploads:
+        doc = indexed.get(upload_doc_id(settings, path))
+        info, action = st.columns([5, 1], vertical_alignment="center")
+        if doc is None:
+            info.markdown(texts.UPLOAD_NOT_INDEXED.format(file=escape_markdown(path.name)))
+        else:
+            line = texts.UPLOAD_DOCUMENT_LINE.format(file=escape_markdown(path.name), passages=doc.passages)
+            info.markdown(f"**{escape_markdown(doc.title)}**  \n{line}")
+        if action.button(texts.UPLOAD_REMOVE, key=f"remove-{path.name}", icon=":material/delete:"):
+            with friendly_errors():
+                removed = remove_upload(settings, path.name)
+                st.session_state[_REMOVED] = texts.UPLOAD_REMOVED.format(name=path.name, passages=removed)
+                st.rerun()
+
+
+def main() -> None:
+    settings = get_settings()
+    st.title(texts.UPLOAD_TITLE)
+    st.markdown(texts.UPLOAD_INTRO.format(max_mb=settings.max_file_mb))
+    if not access_granted(settings):
+        return
+    with friendly_errors():
+        warm_up(settings)
+    if removed := st.session_state.pop(_REMOVED, None):
+        st.success(removed, icon=":material/delete:")
+    show_outcome()
+    upload_form(settings)
+    uploaded_documents(settings)
+
+
+main()
