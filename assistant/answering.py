@@ -11,7 +11,7 @@ score threshold alone lets them through.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -20,9 +20,9 @@ from assistant import messages
 from assistant.citations import OUTDATED_TYPE, renumber
 from assistant.config import Settings
 from assistant.lexical import analyse
-from assistant.models import Answer, Citation, Passage, ScoredPassage
+from assistant.models import Answer, Passage, ScoredPassage
 from assistant.retrieval import QueryAnalysis, Retriever
-from assistant.textutils import is_list_item, normalize
+from assistant.textutils import DUTCH_ORDINALS, is_list_item, normalize
 
 _INSTRUCTION = re.compile(
     r"\b(negeer|vergeet|ignore|disregard|forget)\b.{0,40}\b(instructie|instructies|opdracht|regels|prompt|instructions|rules)\b"
@@ -43,9 +43,19 @@ _LIST_QUESTION = re.compile(
 )
 
 # What a question asks for, and what a sentence must contain to give it.
+_DUTCH_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+_NUMBER_WORDS = (
+    "een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien"
+    "|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|honderd|duizend|enkele|meerdere"
+)
+_PERIOD_UNITS = "weken|week|dagen|dag|maanden|maand|jaar|jaren|schooljaren"
+_ROLES = "wethouder|minister|directeur|voorzitter|burgemeester|bestuurder|contactpersoon|staatssecretaris"
+
+# What a question asks for, and what a sentence must contain to give it.
 _ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "amount": (
-        re.compile(r"\b(hoeveel (geld|euro|budget)|welk bedrag|hoe ?veel kost|bedrag|budget per|how much (money|funding))\b", re.I),
+        re.compile(r"\b(hoeveel (geld|euro|budget)|welk bedrag|hoe ?veel kost|bedrag|budget per"
+                   r"|how much (money|funding))\b", re.I),
         re.compile(r"€|\beuro\b|\d+(?:[.,]\d+)?\s*(miljoen|miljard)", re.I),
     ),
     "percentage": (
@@ -53,29 +63,26 @@ _ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"\d+(?:[.,]\d+)?\s*(%|procent)", re.I),
     ),
     "period": (
-        re.compile(r"\b(hoeveel (weken|dagen|maanden|jaar|jaren)|binnen welke termijn|welke termijn|hoe lang|how (many|long) (weeks|days|months|years)?)\b", re.I),
-        re.compile(r"\b(\d+|een|één|twee|drie|vier|vijf|zes|acht|tien|twaalf)\s+(weken|week|dagen|dag|maanden|maand|jaar|jaren|schooljaren)\b", re.I),
+        re.compile(r"\b(hoeveel (weken|dagen|maanden|jaar|jaren)|binnen welke termijn|welke termijn|hoe lang"
+                   r"|how long|how many (weeks|days|months|years))\b", re.I),
+        re.compile(rf"\b(\d+|{_NUMBER_WORDS})\s+(?:\w+\s+)?({_PERIOD_UNITS})\b", re.I),
     ),
     "date": (
-        re.compile(r"\b(op welke datum|welke datum|in welk jaar|sinds wanneer|vanaf wanneer|per wanneer|what date|which year|since when)\b", re.I),
-        re.compile(r"\b(19|20)\d\d\b|\b\d{1,2}\s+(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december)\b", re.I),
+        re.compile(r"\b(op welke datum|welke datum|in welk jaar|sinds wanneer|vanaf wanneer|per wanneer"
+                   r"|what date|which year|since when)\b", re.I),
+        re.compile(rf"\b(19|20)\d\d\b|\b\d{{1,2}}\s+({_DUTCH_MONTHS})\b", re.I),
     ),
     "count": (
-        re.compile(r"\bhoeveel\s+(?!geld|euro|procent|budget|weken|dagen|maanden|jaar|jaren|uur)(?:\w+\s+){1,3}(zijn|waren|heeft|hebben|telt|kent)\b"
-                   r"|\bhow many\b(?! (weeks|days|months|years|hours))", re.I),
-        re.compile(r"\b\d+\b|\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|honderd|duizend)\b", re.I),
+        re.compile(r"\bhoeveel\s+(?!geld|euro|procent|budget|weken|dagen|maanden|jaar|jaren|uur)(?:\w+\s+){1,3}"
+                   r"(zijn|waren|heeft|hebben|telt|kent)\b|\bhow many\b(?! (weeks|days|months|years|hours))", re.I),
+        re.compile(rf"\b(\d+|{_NUMBER_WORDS})\b", re.I),
     ),
     "person": (
-        re.compile(r"\bwie (is|was|zijn)\b.{0,20}\b(wethouder|minister|directeur|voorzitter|burgemeester|bestuurder|contactpersoon|staatssecretaris)\b"
+        re.compile(rf"\bwie (is|was|zijn)\b.{{0,20}}\b({_ROLES})\b"
                    r"|\bwho is\b.{0,20}\b(alderman|minister|director|chair|mayor)\b", re.I),
-        re.compile(r"\b(?:minister|wethouder|directeur|voorzitter|burgemeester|staatssecretaris)\s+[A-Z][a-z]+"
-                   r"|\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+(?:(?:de|van|der|den)\s+)*[A-Z][a-z]+\b"),
+        re.compile(rf"\b(?:{_ROLES})\s+[A-Z][a-z]+|\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+(?:(?:de|van|der|den)\s+)*[A-Z][a-z]+\b"),
     ),
 }
-
-_ORDINAL_WORDS = ["eerste", "tweede", "derde", "vierde", "vijfde", "zesde", "zevende", "achtste", "negende", "tiende",
-                  "elfde", "twaalfde", "dertiende", "veertiende", "vijftiende", "zestiende", "zeventiende", "achttiende",
-                  "negentiende", "twintigste"]
 
 # Outdated provisions and where the rule stands now; the historic corpus document holds 2015 texts.
 CURRENT_PROVISIONS = {
@@ -99,13 +106,11 @@ class _Unit:
     text: str
     score: float
     is_list_item: bool
+    is_lid: bool = False
 
 
-@dataclass
-class Composition:
-    """Sentences chosen per passage rank, in reading order."""
-
-    units: list[_Unit] = field(default_factory=list)
+def retrieved_is_lid(units: list[_Unit]) -> bool:
+    return bool(units) and units[0].is_lid
 
 
 def screen_question(question: str) -> str | None:
@@ -130,7 +135,7 @@ def contains_answer_type(answer_type: str, texts: list[str]) -> bool:
 
 
 def lid_in_words(lid: str) -> str:
-    return _ORDINAL_WORDS[int(lid) - 1] if lid.isdigit() and 0 < int(lid) <= len(_ORDINAL_WORDS) else f"lid {lid}"
+    return DUTCH_ORDINALS[int(lid) - 1] if lid.isdigit() and 0 < int(lid) <= len(DUTCH_ORDINALS) else f"lid {lid}"
 
 
 def law_name(passage: Passage) -> str:
@@ -199,7 +204,7 @@ class ExtractiveBackend:
                 # A lid's own number ("9. Het ondersteuningsplan ...") is not a list marker.
                 starts_lid = bool(item.passage.lid) and text.startswith(f"{item.passage.lid}. ")
                 score = cosine + self.settings.overlap_weight * overlap
-                units.append(_Unit(rank, order, text, score, is_list_item(text) and not starts_lid))
+                units.append(_Unit(rank, order, text, score, is_list_item(text) and not starts_lid, bool(item.passage.lid)))
         return units
 
     def _select(self, question: str, units: list[_Unit]) -> list[_Unit]:
@@ -211,6 +216,10 @@ class ExtractiveBackend:
         primary = [u for u in units if u.passage_rank == lead_rank]
         best = max(primary, key=lambda unit: unit.score)
         chosen = [u for u in primary if u.score >= best.score - margin]
+        if retrieved_is_lid(primary) and len(primary) <= self.settings.whole_lid_units:
+            chosen = list(primary)  # a lid is one rule: quoting half of it can change its meaning
+        elif len(chosen) < self.settings.min_answer_sentences:
+            chosen = sorted(primary, key=lambda u: u.score, reverse=True)[: self.settings.min_answer_sentences]
         if self._wants_list(question, primary, chosen):
             chosen = self._with_whole_list(primary, chosen)
         covered = set().union(*(set(analyse(u.text)) for u in chosen))
@@ -311,6 +320,3 @@ def _dedupe(units: list[_Unit]) -> list[_Unit]:
             kept.append(unit)
     return kept
 
-
-def citation_quotes(citations: list[Citation]) -> dict[str, str]:
-    return {c.passage_id: c.quote for c in citations}

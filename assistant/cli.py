@@ -19,6 +19,7 @@ console = Console()
 @app.command()
 def ingest(
     path: Annotated[Path | None, typer.Argument(help="Map met brondocumenten (standaard: corpus/)")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Index helemaal opnieuw opbouwen")] = False,
 ) -> None:
     """Lees de brondocumenten in; alleen nieuwe of gewijzigde passages worden opnieuw ingebed."""
     from ingest.indexer import ingest as run_ingest
@@ -28,7 +29,7 @@ def ingest(
     if path is not None:
         settings = settings.model_copy(update={"corpus_dir": path})
     with RichProgress(console) as progress:
-        report = run_ingest(settings, progress=progress)
+        report = run_ingest(settings, progress=progress, rebuild=rebuild)
     console.print(report.summary())
     for error in report.errors:
         console.print(f"[red]Overgeslagen:[/red] {error.path}: {error.reason}")
@@ -88,6 +89,47 @@ def eval_command(
         raise typer.Exit(code=2) from error
     if result["threshold_failures"]:
         raise typer.Exit(code=1)
+
+
+@app.command()
+def bench(
+    questions: Annotated[Path, typer.Option("--questions", help="Vragen (JSONL, formaat van de goudset)")] = Path(
+        "evals/questions.jsonl"
+    ),
+    out: Annotated[Path, typer.Option("--out", help="JSON-uitvoer")] = Path("evals/out/bench.json"),
+    passages: Annotated[int, typer.Option("--passages", help="Grootte van de synthetische index")] = 10_000,
+) -> None:
+    """Meet de snelheid van zoeken en antwoorden, op het echte corpus en op een grote synthetische index."""
+    from evals.bench import run_bench
+
+    rows = run_bench(get_settings(), questions, out, passages)
+    table = Table(title="Snelheid (warm model, ms)")
+    for column in ("index", "passages", "zoeken p50", "zoeken p95", "ask p50", "ask p95"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row.index, str(row.passages), *(f"{value:.0f}" for value in (
+            row.retrieval_p50_ms, row.retrieval_p95_ms, row.ask_p50_ms, row.ask_p95_ms)))
+    console.print(table)
+    console.print(f"Resultaten: {out}")
+
+
+feedback_app = typer.Typer(no_args_is_help=True, help="Beoordelingen van antwoorden uit de app")
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("export")
+def feedback_export(
+    out: Annotated[Path, typer.Option("--out", help="Doelbestand")],
+    fmt: Annotated[str, typer.Option("--format", help="csv of jsonl")] = "csv",
+) -> None:
+    """Schrijf alle beoordelingen (vraag, antwoord, bronnen, duim, toelichting) naar CSV of JSON Lines."""
+    from assistant.feedback import EXPORT_FORMATS, FeedbackStore
+
+    if fmt not in EXPORT_FORMATS:
+        console.print(f"[red]Onbekend formaat '{fmt}'; kies uit: {', '.join(EXPORT_FORMATS)}.[/red]")
+        raise typer.Exit(code=2)
+    count = FeedbackStore(get_settings().feedback_db).export(out, fmt)
+    console.print(f"{count} beoordelingen geschreven naar {out}.")
 
 
 if __name__ == "__main__":

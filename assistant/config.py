@@ -36,19 +36,21 @@ class Settings(BaseSettings):
 
     # Retrieval (defaults chosen with `assistant eval`; see README, section Evaluatie).
     dense_weight: float = 1.0
-    bm25_weight: float = 0.5
+    bm25_weight: float = 0.3
     rrf_k: int = 60
     candidates: int = 30
     top_k: int = 5
     rerank: bool = True
     rerank_k: int = 10
-    sentence_weight: float = 1.0
+    sentence_weight: float = 0.5
     law_ref_weight: float = 2.0
 
     # Answering.
     backend: str = "extractive"
     max_answer_sentences: int = 8
     answer_passages: int = 3
+    min_answer_sentences: int = 2
+    whole_lid_units: int = 4
     # Share of question words the corpus knows; English questions are only partly translated.
     min_known_words: float = 0.45
     min_known_words_english: float = 0.26

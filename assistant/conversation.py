@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from assistant.glossary import expansions
 from assistant.models import Turn
 from assistant.textutils import normalize
 
@@ -24,6 +25,7 @@ _CONTRASTS: tuple[tuple[str, ...], ...] = (
     ("stein",),
 )
 _CONTENT_WORD = re.compile(r"\w{3,}")
+_ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
 
 
 def to_turns(history: Sequence[Mapping[str, str] | Turn] | None) -> list[Turn]:
@@ -38,8 +40,12 @@ def to_turns(history: Sequence[Mapping[str, str] | Turn] | None) -> list[Turn]:
 
 
 def is_follow_up(question: str) -> bool:
-    content_words = [w for w in _CONTENT_WORD.findall(question)]
-    return bool(_FOLLOW_UP_START.match(question) or _ANAPHORA.search(question) or len(content_words) <= 3)
+    """Starts like a continuation, points back ("dat", "daarbij"), or is too short to stand alone
+    (a short question that names a term of the field, "Wat is OOGO?", stands alone)."""
+    if _FOLLOW_UP_START.match(question) or _ANAPHORA.search(question):
+        return True
+    short = len(_CONTENT_WORD.findall(question)) <= 3
+    return short and not expansions(question) and not _ACRONYM.search(question)
 
 
 def _group(term_text: str) -> int | None:

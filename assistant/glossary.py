@@ -68,13 +68,15 @@ GLOSSARY: tuple[Term, ...] = (
     Term("mbo", "middelbaar beroepsonderwijs", "Beroepsonderwijs na het vo.", ("vocational education", "vocational school")),
     Term("Wpo", "Wet op het primair onderwijs", "De wet voor het basisonderwijs; artikel 18a gaat over samenwerkingsverbanden.",
          ("primary education act",)),
-    Term("WVO 2020", "Wet voortgezet onderwijs 2020", "De wet voor het voortgezet onderwijs; artikel 2.47 gaat over samenwerkingsverbanden.",
+    Term("WVO 2020", "Wet voortgezet onderwijs 2020",
+         "De wet voor het voortgezet onderwijs; artikel 2.47 gaat over samenwerkingsverbanden.",
          ("secondary education act",), ("wvo",)),
     Term("WEC", "Wet op de expertisecentra", "De wet voor speciaal en voortgezet speciaal onderwijs.",
          ("expertise centres act",)),
     Term("Awb", "Algemene wet bestuursrecht", "De algemene wet over besluiten en bezwaar van bestuursorganen.",
          ("general administrative law act",)),
-    Term("TLV", "toelaatbaarheidsverklaring", "Verklaring van het samenwerkingsverband dat een leerling naar het (v)so of sbo mag.",
+    Term("TLV", "toelaatbaarheidsverklaring",
+         "Verklaring van het samenwerkingsverband dat een leerling naar het (v)so of sbo mag.",
          ("admissibility statement", "admission statement")),
 )
 
@@ -134,7 +136,8 @@ def expansions(question: str) -> list[str]:
         forms = [term.full, *term.variants]
         # Lowercase acronyms like "so" and "pro" are ordinary words in an English question.
         acronym_counts = not (english and term.abbreviation.islower())
-        if (acronym_counts and _contains(text, normalize(term.abbreviation))) or any(_contains(text, normalize(form)) for form in forms):
+        names_full_form = any(_contains(text, normalize(form)) for form in forms)
+        if (acronym_counts and _contains(text, normalize(term.abbreviation))) or names_full_form:
             added.extend([term.abbreviation, term.full])
         elif any(_contains(text, normalize(phrase)) for phrase in term.english):
             added.extend([term.full, term.abbreviation])

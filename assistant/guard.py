@@ -43,7 +43,7 @@ NOTE_FALLBACK = (
     "Het antwoord van het taalmodel hield geen zin met een geldige bronvermelding over; "
     "dit antwoord is samengesteld uit de bronnen zelf."
 )
-NOTE_NOT_ASKED = "De vraag is niet aan het taalmodel voorgelegd: de bronnen geven er geen antwoord op."
+NOTE_NOT_ASKED = "De vraag is niet aan het taalmodel voorgelegd: de bronnen gaan er niet over, of het is geen vraag over de bronnen."
 
 
 def note_model_failed(error: Exception) -> str:
@@ -235,12 +235,12 @@ def _drop_orphan_intros(lines: list[str]) -> list[str]:
     return kept
 
 
-def _notes(invalid: int, unsupported_markers: int, dropped: int, added: int) -> list[str]:
+def _notes(invalid: int, unsupported: int, dropped: int, added: int) -> list[str]:
     notes = []
     if invalid:
         notes.append(f"{_count(invalid, 'verwijzing', 'verwijzingen')} naar een niet-bestaande bron verwijderd")
-    if unsupported_markers:
-        notes.append(f"{_count(unsupported_markers, 'verwijzing', 'verwijzingen')} naar een bron die de zin niet steunt verwijderd")
+    if unsupported:
+        notes.append(f"{_count(unsupported, 'verwijzing', 'verwijzingen')} naar een bron die de zin niet steunt verwijderd")
     if dropped:
         notes.append(f"{_count(dropped, 'zin', 'zinnen')} zonder steun in de bronnen weggelaten")
     if added:

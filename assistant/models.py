@@ -39,6 +39,7 @@ class Passage:
     short: str | None = None
     date: str | None = None
     publisher: str | None = None
+    licence: str | None = None
 
     @property
     def reference(self) -> str:

@@ -26,7 +26,8 @@ def print_answer(console: Console, answer: Answer) -> None:
     console.print(Panel(Markdown(answer.text), border_style=style, title="Antwoord" if not answer.refused else "Geen antwoord"))
     for citation in answer.citations:
         where = f" — {citation.reference}" if citation.reference else ""
-        console.print(f"[bold][{citation.number}][/bold] {citation.title}{where} ({TYPE_LABELS.get(citation.type, citation.type)})")
+        label = TYPE_LABELS.get(citation.type, citation.type)
+        console.print(f"[bold][{citation.number}][/bold] {citation.title}{where} ({label})")
         console.print(f"    [italic]“{citation.quote}”[/italic]")
         if citation.source_url:
             console.print(f"    {citation.source_url}")

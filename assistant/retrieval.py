@@ -22,24 +22,30 @@ from assistant.glossary import expansions, looks_english
 from assistant.lexical import BM25, analyse, repair_typos, words
 from assistant.models import Passage, ScoredPassage
 from assistant.store import all_passages, generation, open_collection, sentence_collection
-from assistant.textutils import normalize
+from assistant.textutils import DUTCH_ORDINALS, normalize
 
 OUTDATED_TYPE = "wetgeving (vervallen versie)"
 
 _ARTICLE_REF = re.compile(r"\bart(?:ikel|\.)?\s*(\d+(?:\.\d+)*[a-z]?)\b", re.IGNORECASE)
-_LID_REF = re.compile(r"\blid\s+(\d+[a-z]?)\b|\b(eerste|tweede|derde|vierde|vijfde|zesde|zevende|achtste|negende|tiende)\s+lid\b", re.I)
-_ORDINALS = {"eerste": "1", "tweede": "2", "derde": "3", "vierde": "4", "vijfde": "5", "zesde": "6",
-             "zevende": "7", "achtste": "8", "negende": "9", "tiende": "10"}
+_LID_REF = re.compile(rf"\blid\s+(\d+[a-z]?)\b|\b({'|'.join(DUTCH_ORDINALS)})\s+lid\b", re.I)
+_ORDINALS = {word: str(number) for number, word in enumerate(DUTCH_ORDINALS, start=1)}
 _OUTDATED_WORDS = re.compile(
     r"\b(oud|oude|vervallen|verouderd|vroeger|destijds|2015|17a|historisch|toenmalig|old|former|repealed|outdated)\b", re.I
 )
 
 
 _LAW_INTENT = re.compile(
-    r"\b(artikel|art\.|wetsartikel|wetsartikelen|welke wet|wettelijk\w*|wetstekst|wet zegt|volgens de wet|lid|"
-    r"article|law|legal\w*|statutory)\b",
+    r"\b(artikel|art\.|wetsartikel\w*|bepaling\w*|welke wet|wettelijk\w*|wetstekst|wet zegt|volgens de wet|lid"
+    r"|jeugdwet|leerplichtwet|wpo|wvo|wec|wet op het|wet voortgezet|article|law|legal\w*|statutory|provision)\b",
     re.IGNORECASE,
 )
+# A law named in a question, and the `short` of the passages that belong to it.
+_LAW_NAMES = {
+    "jeugdwet": "Jeugdwet", "youth act": "Jeugdwet", "leerplichtwet": "Leerplichtwet 1969",
+    "compulsory education act": "Leerplichtwet 1969", "wpo": "WPO", "wet op het primair onderwijs": "WPO",
+    "wvo": "WVO 2020", "wet voortgezet onderwijs": "WVO 2020", "wet op het voortgezet onderwijs": "WVO 2020",
+    "wec": "WEC", "wet op de expertisecentra": "WEC",
+}
 
 
 @dataclass
@@ -52,6 +58,7 @@ class QueryAnalysis:
     wants_outdated: bool
     typo_fixes: dict[str, str] = field(default_factory=dict)
     law_intent: bool = False
+    laws: list[str] = field(default_factory=list)
     known_words: float = 1.0
     """Share of the question's content words that occur in the corpus: 0 means off-topic."""
 
@@ -88,6 +95,7 @@ def analyse_question(question: str, vocabulary: frozenset[str], stems: Container
         wants_outdated=bool(_OUTDATED_WORDS.search(question)),
         typo_fixes=fixes,
         law_intent=bool(_LAW_INTENT.search(question)),
+        laws=sorted({short for name, short in _LAW_NAMES.items() if re.search(rf"\b{name}\b", question, re.I)}),
         known_words=known,
     )
 
@@ -209,7 +217,10 @@ def _dense_ranking(
     if len(allowed) < len(index.passages):
         where = {"doc_id": {"$in": sorted({index.passages[i].doc_id for i in allowed})}}
     result = collection.query(
-        query_embeddings=[query_vector.tolist()], n_results=min(depth * 2, len(index.passages)), where=where, include=["distances"]
+        query_embeddings=[query_vector.tolist()],
+        n_results=min(depth * 2, len(index.passages)),
+        where=where,
+        include=["distances"],
     )
     ranking: dict[int, tuple[int, float]] = {}
     for passage_id, distance in zip(result["ids"][0], result["distances"][0], strict=True):
@@ -236,14 +247,19 @@ def _fuse(dense: dict[int, tuple[int, float]], lexical: dict[int, int], settings
 
 
 def _law_match(passage: Passage, analysis: QueryAnalysis) -> float:
-    """How strongly a passage matches the law the question names: lid > article > 'a law' at all."""
+    """How strongly a passage matches the law the question names: lid > article > the law > 'a law'."""
     if not passage.article:
         return 0.0
-    if passage.article.lower() not in analysis.articles:
-        return 0.6 if analysis.law_intent and not analysis.articles else 0.0
-    if analysis.lids:
-        return 1.0 if passage.lid in analysis.lids else 0.5
-    return 0.8
+    named_law = not analysis.laws or (passage.short or "").startswith(tuple(analysis.laws))
+    if passage.article.lower() in analysis.articles and named_law:
+        if analysis.lids:
+            return 1.0 if passage.lid in analysis.lids else 0.5
+        return 0.8
+    if analysis.articles:
+        return 0.0
+    if analysis.laws:
+        return 0.7 if named_law else 0.0
+    return 0.6 if analysis.law_intent else 0.0
 
 
 def _rerank(

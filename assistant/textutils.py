@@ -20,6 +20,13 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[A-ZÀ-Ý0-9“\"'‘(
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|[a-z]\.|[a-z]\)|\d+[a-z]?\.|\d+°\.?)\s+")
 _PLACEHOLDER = "\u2024"  # one-dot leader: looks like a full stop, is not one
 
+# "negende lid" is how Dutch law and its readers name lid 9.
+DUTCH_ORDINALS = (
+    "eerste", "tweede", "derde", "vierde", "vijfde", "zesde", "zevende", "achtste", "negende", "tiende",
+    "elfde", "twaalfde", "dertiende", "veertiende", "vijftiende", "zestiende", "zeventiende", "achttiende",
+    "negentiende", "twintigste",
+)
+
 WORD = re.compile(r"\w+(?:[.'’-]\w+)*", re.UNICODE)
 
 

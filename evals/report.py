@@ -6,6 +6,7 @@ reads and what a later `--compare` reads can never disagree.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from rich.console import Console
@@ -15,6 +16,8 @@ from rich.table import Table
 from evals.questions import TYPE_TAGS
 
 WORST_COUNT = 10
+TERMINAL_MOVED = 10
+"""Questions listed per direction in the terminal comparison; report.md lists them all."""
 _ANSWER_CHARS = 400
 
 TAG_COLUMNS = ("hit_at_k", "mrr", "citation_precision", "fact_coverage", "refusal_accuracy")
@@ -57,6 +60,10 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
+def fmt_delta(value: float) -> str:
+    return f"{value:+d}" if isinstance(value, int) else f"{value:+.3f}"
+
+
 def _tag_column(name: str, k: int) -> str:
     return f"hit_at_{k}" if name == "hit_at_k" else name
 
@@ -70,6 +77,8 @@ def print_summary(console: Console, document: dict[str, Any]) -> None:
     console.print(_tags_table(document))
     if "comparison" in document:
         _print_comparison(console, document["comparison"])
+    for error, count in Counter(item["error"] for item in document["questions"] if item["error"]).most_common(3):
+        console.print(f"[red]Fout bij {count} vragen:[/red] {escape(error)}")
     for failure in document["threshold_failures"]:
         console.print(f"[red]Onder de drempel:[/red] {escape(failure)}")
 
@@ -107,11 +116,12 @@ def _print_comparison(console: Console, comparison: dict[str, Any]) -> None:
         table.add_column(column, justify="right" if column != "metric" else "left")
     for name, delta in comparison["metric_deltas"].items():
         colour = {True: "green", False: "red", None: "white"}[delta["improved"]]
-        table.add_row(name, fmt(delta["before"]), fmt(delta["after"]), f"[{colour}]{delta['delta']:+.3f}[/{colour}]")
+        table.add_row(name, fmt(delta["before"]), fmt(delta["after"]), f"[{colour}]{fmt_delta(delta['delta'])}[/{colour}]")
     console.print(table)
     for label, key, colour in (("Beter", "better", "green"), ("Slechter", "worse", "red")):
-        moved = ", ".join(f"{m['id']} ({m['before']:.2f}→{m['after']:.2f})" for m in comparison[key]) or "geen"
-        console.print(f"[{colour}]{label}:[/{colour}] {moved}")
+        moved = [f"{m['id']} ({m['before']:.2f}→{m['after']:.2f})" for m in comparison[key]]
+        more = f" en {len(moved) - TERMINAL_MOVED} meer (report.md)" if len(moved) > TERMINAL_MOVED else ""
+        console.print(f"[{colour}]{label} ({len(moved)}):[/{colour}] {', '.join(moved[:TERMINAL_MOVED]) or 'geen'}{more}")
 
 
 # --- report.md --------------------------------------------------------------------------------
@@ -134,11 +144,12 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
 
 def _md_header(document: dict[str, Any]) -> str:
     run = document["run"]
+    used = ", ".join(f"{name or '(geen)'} {count}×" for name, count in run["answer_backends"].items())
     return (
         "# Evaluatie Samenwerkingsassistent\n\n"
         f"- gestart: {run['started_at']}, duur {run['duration_s']:.1f} s\n"
         f"- vragen: `{run['questions_file']}` ({document['metrics']['questions']} vragen)\n"
-        f"- backend: {run['backend']} (gebruikt in antwoorden: {run['answer_backends']}), k = {run['k']}\n"
+        f"- backend: {run['backend']} (in de antwoorden: {used}), k = {run['k']}\n"
         f"- drempels: `{run['thresholds_file']}`; "
         + ("alle gehaald" if not document["threshold_failures"] else f"{len(document['threshold_failures'])} niet gehaald")
     )
@@ -166,8 +177,9 @@ def _md_tags(document: dict[str, Any]) -> str:
 
 
 def _md_comparison(comparison: dict[str, Any]) -> str:
+    verdicts = {True: "beter", False: "slechter", None: ""}
     rows = [
-        [f"`{name}`", fmt(d["before"]), fmt(d["after"]), f"{d['delta']:+.3f}", {True: "beter", False: "slechter", None: ""}[d["improved"]]]
+        [f"`{name}`", fmt(d["before"]), fmt(d["after"]), fmt_delta(d["delta"]), verdicts[d["improved"]]]
         for name, d in comparison["metric_deltas"].items()
     ]
     parts = [f"## Vergelijking met `{comparison['earlier']}`", _md_table(["metric", "eerder", "nu", "verschil", ""], rows)]

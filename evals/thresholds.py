@@ -33,8 +33,8 @@ class ThresholdCheck:
 
     def describe(self) -> str:
         sign = ">=" if self.kind == "minimum" else "<="
-        measured = "niet gemeten" if self.measured is None else f"{self.measured:.3f}"
-        return f"{self.metric}: gemeten {measured}, drempel {sign} {self.limit:g}"
+        measured = "niet gemeten" if self.measured is None else f"gemeten {self.measured:.3f}"
+        return f"{self.metric}: {measured}, drempel {sign} {self.limit:g}"
 
 
 def load_thresholds(path: Path = DEFAULT_THRESHOLDS) -> dict[str, dict[str, float]]:

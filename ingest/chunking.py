@@ -93,6 +93,7 @@ def make_passage(
         "short": short,
         "date": metadata.get("date"),
         "publisher": metadata.get("publisher"),
+        "licence": metadata.get("licence"),
     }
     digest = hashlib.sha256((text + json.dumps(fields, sort_keys=True)).encode("utf-8")).hexdigest()[:16]
     return Passage(id=f"{source.doc_id}::{fields['position']:05d}::{digest}", text=text, **fields)

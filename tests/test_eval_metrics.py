@@ -9,9 +9,10 @@ import pytest
 
 import assistant
 from assistant.config import Settings
+from assistant.errors import IndexMissingError
 from assistant.models import Answer, Citation, Passage, ScoredPassage
 from evals.compare import compare_runs, metric_deltas
-from evals.harness import run_eval
+from evals.harness import run_eval, run_question
 from evals.metrics import (
     QuestionResult,
     fact_coverage,
@@ -185,7 +186,7 @@ def test_threshold_messages_show_measured_and_limit() -> None:
                                                                    "maximum": {"invalid_markers": 0}})
     assert [check.passed for check in checks] == [False, False, True]
     assert checks[0].describe() == "mrr: gemeten 0.500, drempel >= 0.6"
-    assert "niet gemeten" in checks[1].describe()
+    assert checks[1].describe() == "fact_coverage: niet gemeten, drempel >= 0.6"
 
 
 def test_thresholds_file_names_only_metrics_the_harness_reports() -> None:
@@ -261,7 +262,7 @@ def test_run_eval_writes_results_report_and_comparison(tmp_path: Path, monkeypat
                                 citations=[citation(1, "wetgeving/wpo-artikel-18a-19", "18a")]),
         "Hoofdstad?": answer("Dat staat niet in de bronnen.", refused=True),
     }
-    monkeypatch.setattr(assistant, "ask", lambda question, **_: replies[question], raising=False)
+    monkeypatch.setattr(assistant, "ask", lambda question, **_: replies[question])
     settings = Settings(llm_api_key="geheim")
 
     first = run_eval(questions, out_dir=tmp_path / "a", settings=settings)
@@ -277,3 +278,17 @@ def test_run_eval_writes_results_report_and_comparison(tmp_path: Path, monkeypat
     assert "## Slechtste 10 vragen" in report and "`q1`" in report and "## Vergelijking" in report
     saved = json.loads((tmp_path / "b" / "results.json").read_text(encoding="utf-8"))
     assert saved["questions"][0]["answer"]["refused"] is True
+
+
+def test_run_question_records_errors_but_stops_without_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(question: str, **_: object) -> Answer:
+        raise RuntimeError("kapot")
+
+    monkeypatch.setattr(assistant, "ask", broken)
+    result = run_question(gold(), settings=Settings(), backend=None, k=5)
+    assert result.error == "RuntimeError: kapot" and result.scores.overall == 0.0
+
+    no_index = Answer(text="Geen index.", citations=[], refused=True, search_query="q", refusal_reason="no_index")
+    monkeypatch.setattr(assistant, "ask", lambda question, **_: no_index)
+    with pytest.raises(IndexMissingError):
+        run_question(gold(), settings=Settings(), backend=None, k=5)

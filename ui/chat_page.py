@@ -12,7 +12,7 @@ from ui.answer_view import ASSISTANT_AVATAR, USER_AVATAR, escape_markdown, rende
 from ui.engine import corpus_line, warm_up
 from ui.errors import friendly_errors
 from ui.session import Exchange, ask_later, exchanges, history, take_pending
-from ui.sidebar import render_sidebar
+from ui.sidebar import render_conversation_actions, render_sidebar
 
 
 def start_screen(document_count_line: str | None) -> None:
@@ -21,7 +21,8 @@ def start_screen(document_count_line: str | None) -> None:
     st.markdown(f"**{texts.EXAMPLES_LEAD}**")
     columns = st.columns(2)
     for n, question in enumerate(EXAMPLE_QUESTIONS):
-        columns[n % 2].button(question, key=f"example-{n}", on_click=ask_later, args=(question,), width="stretch")
+        columns[n % 2].button(question, key=f"example-{n}", on_click=ask_later, args=(question,), width="stretch",
+                            wrap=True)
 
 
 def answer_new_question(question: str, filter_types: list[str]) -> None:
@@ -48,7 +49,7 @@ def main() -> None:
     if not ready:  # the model or index cannot be loaded; the error above says why
         st.stop()
     docs = list_documents(settings)
-    filter_types = render_sidebar(settings, docs)
+    filter_types, actions = render_sidebar(settings, docs)
     typed = st.chat_input(texts.CHAT_PLACEHOLDER)
     question = (take_pending() or typed or "").strip()
     if not exchanges() and not question:
@@ -57,6 +58,7 @@ def main() -> None:
         render_exchange(exchange, settings, latest=not question and n == len(exchanges()) - 1)
     if question:
         answer_new_question(question, filter_types)
+    render_conversation_actions(actions)
 
 
 main()

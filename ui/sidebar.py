@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from assistant.config import Settings
 from assistant.glossary import GLOSSARY
@@ -18,22 +19,15 @@ from ui.session import exchanges, new_conversation
 FILTER_KEY = "type_filter"
 
 
-def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> list[str]:
-    """Draw the sidebar; returns the document types to search in (empty: all)."""
+def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> tuple[list[str], DeltaGenerator]:
+    """Draw the sidebar; returns the document types to search in (empty: all) and the slot for the
+    conversation buttons, which the page fills last so that they include the answer of this run."""
     with st.sidebar:
         selected = st.multiselect(
             texts.SIDEBAR_FILTER, document_types(docs), key=FILTER_KEY, format_func=type_label,
             placeholder=texts.SIDEBAR_FILTER_PLACEHOLDER, help=texts.SIDEBAR_FILTER_HELP,
         )
-        left, right = st.columns(2)
-        left.button(texts.SIDEBAR_NEW_CHAT, on_click=new_conversation, icon=":material/add_comment:",
-                    disabled=not exchanges(), width="stretch")
-        now = datetime.now()
-        right.download_button(
-            texts.SIDEBAR_DOWNLOAD, conversation_markdown(exchanges(), now), file_name=export_filename(now),
-            mime="text/markdown", icon=":material/download:", disabled=not exchanges(), on_click="ignore",
-            width="stretch",
-        )
+        actions = st.container()
         with st.expander(texts.SIDEBAR_DOCUMENTS.format(count=len(docs)), icon=":material/folder_open:"):
             for doc in docs:
                 line = texts.SIDEBAR_DOCUMENT_LINE.format(
@@ -45,4 +39,17 @@ def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> list[str]:
                 st.markdown(f"**{escape_markdown(term.abbreviation)}** — {term.full}. {term.explanation}")
         label = texts.BACKEND_LABELS.get(settings.backend, settings.backend)
         st.caption(texts.SIDEBAR_BACKEND.format(label=label))
-    return list(selected)
+    return list(selected), actions
+
+
+def render_conversation_actions(actions: DeltaGenerator) -> None:
+    """'Nieuw gesprek' and the Markdown download, enabled once there is a conversation."""
+    with actions:
+        st.button(texts.SIDEBAR_NEW_CHAT, key="new-conversation", on_click=new_conversation,
+                  icon=":material/add_comment:", disabled=not exchanges(), width="stretch")
+        now = datetime.now()
+        st.download_button(
+            texts.SIDEBAR_DOWNLOAD, conversation_markdown(exchanges(), now), file_name=export_filename(now),
+            mime="text/markdown", icon=":material/download:", disabled=not exchanges(), on_click="ignore",
+            width="stretch",
+        )

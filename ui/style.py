@@ -16,10 +16,9 @@ _CSS = f"""
 [data-testid="stStatusWidget"] {{ visibility: hidden; }}
 /* The file uploader's drop zone text is English and cannot be configured: replace it. */
 [data-testid="stFileUploaderDropzoneInstructions"] > div > span {{ display: none; }}
-[data-testid="stFileUploaderDropzoneInstructions"] > div::before {{ content: "{texts.UPLOAD_DROP}"; }}
-[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] {{ font-size: 0; }}
-[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"]::after {{
-    content: "{texts.UPLOAD_BROWSE}"; font-size: 0.875rem; }}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::before {{ content: "{texts.UPLOAD_DROP}"; font-size: 0.875rem; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ display: none; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {{ content: "{texts.UPLOAD_BROWSE}"; }}
 </style>
 """
 

@@ -7,6 +7,7 @@ missing package or GGUF file becomes a Dutch `ConfigError` that says how to buil
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -24,8 +25,9 @@ _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 
 
 @lru_cache(maxsize=2)
-def load_llama(model_path: str, n_ctx: int, n_threads: int | None) -> Any:
-    """Load a GGUF model once per process (about 1 GB mapped into memory)."""
+def load_llama(model_path: str, n_ctx: int, n_threads: int | None) -> tuple[Any, threading.Lock]:
+    """Load a GGUF model once per process (about 1 GB mapped into memory), with the lock that serialises
+    its use: a llama.cpp context is not thread-safe, and Streamlit answers each session in its own thread."""
     try:
         from llama_cpp import Llama
     except ImportError as exc:
@@ -40,7 +42,7 @@ def load_llama(model_path: str, n_ctx: int, n_threads: int | None) -> Any:
             "of wijs met ASSISTENT_LOCAL_MODEL_PATH een ander GGUF-bestand aan",
             source="ASSISTENT_LOCAL_MODEL_PATH",
         )
-    return Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+    return Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads, verbose=False), threading.Lock()
 
 
 class ChatLlamaCpp(BaseChatModel):
@@ -52,9 +54,10 @@ class ChatLlamaCpp(BaseChatModel):
     temperature: float = 0.0
     max_tokens: int = 600
     _llama: Any = PrivateAttr()
+    _lock: threading.Lock = PrivateAttr()
 
     def model_post_init(self, context: Any) -> None:
-        self._llama = load_llama(self.model_path, self.n_ctx, self.n_threads)
+        self._llama, self._lock = load_llama(self.model_path, self.n_ctx, self.n_threads)
 
     @property
     def _llm_type(self) -> str:
@@ -68,14 +71,16 @@ class ChatLlamaCpp(BaseChatModel):
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        content = self._request(messages, stop, stream=False)["choices"][0]["message"]["content"] or ""
+        with self._lock:
+            content = self._request(messages, stop, stream=False)["choices"][0]["message"]["content"] or ""
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=content))])
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        for part in self._request(messages, stop, stream=True):
-            if text := part["choices"][0]["delta"].get("content"):
-                chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-                if run_manager:
-                    run_manager.on_llm_new_token(text, chunk=chunk)
-                yield chunk
+        with self._lock:
+            for part in self._request(messages, stop, stream=True):
+                if text := part["choices"][0]["delta"].get("content"):
+                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                    if run_manager:
+                        run_manager.on_llm_new_token(text, chunk=chunk)
+                    yield chunk

@@ -11,6 +11,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from html import escape
 
@@ -59,7 +60,7 @@ def history_block(history: Sequence[Mapping[str, str] | Turn] | None, turns: int
     lines = []
     for turn in to_turns(history)[-turns:] if turns > 0 else []:
         speaker = "Gebruiker" if turn.role == "user" else "Assistent"
-        content = " ".join(MARKER.sub("", turn.content).split())
+        content = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(MARKER.sub("", turn.content).split()))
         if len(content) > MAX_TURN_CHARS:
             content = content[:MAX_TURN_CHARS].rsplit(" ", 1)[0] + " …"
         lines.append(f"{speaker}: {escape(content, quote=False)}")

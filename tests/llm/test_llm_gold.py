@@ -1,0 +1,89 @@
+"""Gold questions through the configured real LLM backend (`make test-llm`, marker `llm`).
+
+Slow and dependent on a model, so outside the default run. It needs the index (`make index`) and
+a backend: `ASSISTENT_BACKEND=local` (after `make local-llm`), `openai` or `ollama` with their
+settings. What must hold whatever the model's quality: every answer's citations are valid, the
+questions the sources cannot answer are refused, and the model itself (not only the extractive
+fallback) produced some of the answers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.citations import cited_numbers
+from assistant.config import Settings
+from assistant.guard import NOTE_FALLBACK, NOTE_NOT_ASKED
+from assistant.models import Answer
+from assistant.service import ask, get_backend
+from evals.metrics import source_matches
+from evals.questions import GoldQuestion, load_questions
+
+pytestmark = pytest.mark.llm
+
+GOLD = Path(__file__).resolve().parents[2] / "evals" / "questions.jsonl"
+ANSWERABLE = ["oogo-po-wetsartikel", "ondersteuningsplan-frequentie", "opp-termijn", "dronten-uitgangspunt",
+              "werkzame-principes", "vervolg-oogo-vo"]
+UNANSWERABLE = ["weiger-hoofdstad-frankrijk", "weiger-geld-per-leerling", "weiger-wethouder-dronten",
+                "weiger-negeer-instructies", "weiger-norm-basisondersteuning"]
+
+
+@pytest.fixture(scope="module")
+def settings() -> Settings:
+    settings = Settings()
+    if settings.backend == "extractive":
+        pytest.skip("geen LLM-backend ingesteld: zet ASSISTENT_BACKEND op local, openai of ollama")
+    return settings
+
+
+@pytest.fixture(scope="module")
+def answers(settings: Settings) -> dict[str, tuple[GoldQuestion, Answer]]:
+    """Each gold question answered once; the backend is probed first so an unreachable one fails loudly."""
+    backend = get_backend(settings, settings.backend)
+    try:
+        backend.chat_model.invoke("Antwoord alleen met: OK")
+    except Exception as exc:
+        pytest.fail(f"backend {settings.backend} geeft geen antwoord: {exc.__class__.__name__}: {exc}")
+    gold = {q.id: q for q in load_questions(GOLD)}
+    results = {}
+    for question_id in ANSWERABLE + UNANSWERABLE:
+        question = gold[question_id]
+        answer = ask(question.question, list(question.history), settings=settings, backend=settings.backend)
+        print(f"\n[{question_id}] {answer.text}\n  notes: {answer.guard_notes}")
+        results[question_id] = (question, answer)
+    return results
+
+
+def by_model(answer: Answer) -> bool:
+    """The model's own guarded text, not a fallback or a refusal made before asking it."""
+    return not answer.refused and not any(
+        note in (NOTE_FALLBACK, NOTE_NOT_ASKED) or note.startswith("Het taalmodel gaf geen antwoord")
+        for note in answer.guard_notes
+    )
+
+
+@pytest.mark.parametrize("question_id", ANSWERABLE)
+def test_answers_cite_valid_and_expected_sources(answers, settings, question_id):
+    question, answer = answers[question_id]
+    assert not answer.refused, answer.text
+    assert answer.backend == settings.backend
+    numbers = [c.number for c in answer.citations]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert set(cited_numbers(answer.text)) == set(numbers), answer.text
+    assert any(source_matches(ref, c.doc_id, c.article) for ref in question.expected_sources for c in answer.citations)
+    assert all(c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize("question_id", UNANSWERABLE)
+def test_questions_the_sources_cannot_answer_are_refused(answers, question_id):
+    _, answer = answers[question_id]
+    assert answer.refused, answer.text
+    assert not cited_numbers(answer.text) or answer.refusal_reason == "missing_value"
+
+
+def test_the_model_itself_answers_some_questions(answers):
+    own = [question_id for question_id in ANSWERABLE if by_model(answers[question_id][1])]
+    print(f"\nanswered by the model itself: {len(own)}/{len(ANSWERABLE)}: {own}")
+    assert own

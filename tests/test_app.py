@@ -1,0 +1,361 @@
+"""The Streamlit app: its helper modules (unit) and the chat page run by Streamlit's AppTest against a
+small real index built with the real embedding model (integration).
+
+The app reads its settings from `ASSISTENT_*` variables like in production; the fixture points them
+at a temporary corpus, index and feedback database and clears the process-wide settings cache.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # `ui/` is the app's own folder, not an installed package
+
+from assistant.config import Settings, get_settings  # noqa: E402
+from assistant.feedback import FeedbackStore  # noqa: E402
+from assistant.models import Answer, Citation  # noqa: E402
+from assistant.service import DocumentInfo  # noqa: E402
+from assistant.uploads import list_uploads, safe_filename, save_upload, upload_access  # noqa: E402
+from ui.answer_view import sentence_pieces  # noqa: E402
+from ui.engine import corpus_line  # noqa: E402
+from ui.export import conversation_markdown  # noqa: E402
+from ui.highlight import highlight_passage  # noqa: E402
+from ui.session import Exchange  # noqa: E402
+
+APP = str(REPO / "app.py")
+MODELS_DIR = REPO / "models"
+SMALL_CORPUS = (
+    "wetgeving/wpo-artikel-18a-19.md",
+    "handreikingen/samenhangend-beleid-oogo.md",
+    "praktijk/dronten-goed-is-goed-genoeg.md",
+)
+LAW_QUESTION = "Wat moet er gebeuren voordat een ondersteuningsplan wordt vastgesteld?"
+OFF_TOPIC = "Wat is de hoofdstad van Frankrijk?"
+
+
+def copy_corpus(root: Path, names: tuple[str, ...] = SMALL_CORPUS) -> Path:
+    """A corpus folder with copies of a few real documents."""
+    for name in names:
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REPO / "corpus" / name, target)
+    return root
+
+
+def app_environment(settings: Settings) -> dict[str, str]:
+    """The `ASSISTENT_*` variables that make the app use these settings' folders."""
+    return {
+        "ASSISTENT_CORPUS_DIR": str(settings.corpus_dir),
+        "ASSISTENT_INDEX_DIR": str(settings.index_dir),
+        "ASSISTENT_MODELS_DIR": str(settings.models_dir),
+        "ASSISTENT_FEEDBACK_DB": str(settings.feedback_db),
+        "ASSISTENT_CHROMA_URL": "",
+    }
+
+
+def unit_settings(tmp_path: Path, **overrides: object) -> Settings:
+    return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", models_dir=MODELS_DIR,
+                    feedback_db=tmp_path / "feedback.sqlite3", **overrides)
+
+
+def citation(number: int, quote: str, **overrides: object) -> Citation:
+    values: dict = {
+        "doc_id": "wetgeving/wpo", "title": "Wet op het primair onderwijs", "type": "wetgeving", "article": "18a",
+        "lid": "9", "page": None, "source_url": "https://wetten.overheid.nl/BWBR0003420",
+        "passage_id": "wetgeving/wpo::00001::abc", "reference": "WPO art. 18a lid 9", "outdated": False,
+    }
+    values.update(overrides)
+    return Citation(number=number, quote=quote, **values)
+
+
+# ---------------------------------------------------------------- unit: uploads
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../etc/Passwd.MD", "passwd.md"),
+        ("..\\..\\wetgeving\\jeugdwet.md", "jeugdwet.md"),
+        ("C:\\Users\\an\\Notitie OOGO (def).DOCX", "notitie-oogo-def.docx"),
+        ("Ünïcödé   naam.txt", "unicode-naam.txt"),
+        (".verborgen.md", "verborgen.md"),
+        ("...md", "document.md"),
+        ("README.md", "readme-document.md"),
+        ("rapport", "rapport"),
+        ("a" * 200 + ".pdf", "a" * 80 + ".pdf"),
+    ],
+)
+def test_safe_filename(name: str, expected: str) -> None:
+    assert safe_filename(name) == expected
+
+
+@pytest.mark.unit
+def test_upload_cannot_leave_the_uploads_folder(tmp_path: Path) -> None:
+    settings = unit_settings(tmp_path)
+    law = copy_corpus(settings.corpus_dir, ("wetgeving/wec-artikel-28a.md",)) / "wetgeving/wec-artikel-28a.md"
+    original = law.read_bytes()
+    result = save_upload(settings, "../wetgeving/wec-artikel-28a.md", b"# Eigen notitie\n\nDit is een eigen notitie.")
+    assert result.accepted and result.name == "wec-artikel-28a.md"
+    assert (settings.corpus_dir / "uploads" / "wec-artikel-28a.md").is_file()
+    assert law.read_bytes() == original
+    assert not list((settings.corpus_dir / "uploads" / ".staging").iterdir()), "staging files are cleaned up"
+
+
+@pytest.mark.unit
+def test_upload_with_the_same_name_replaces_the_earlier_one(tmp_path: Path) -> None:
+    settings = unit_settings(tmp_path)
+    first = save_upload(settings, "Notitie.md", b"# Notitie\n\nDe eerste versie van de notitie.")
+    second = save_upload(settings, "notitie.md", b"# Notitie\n\nDe tweede versie van de notitie.")
+    assert first.replaced == [] and second.replaced == ["notitie.md"]
+    assert [p.name for p in list_uploads(settings)] == ["notitie.md"]
+    assert "tweede" in (settings.corpus_dir / "uploads" / "notitie.md").read_text(encoding="utf-8")
+    # Another extension gives the same document id (uploads/notitie): it replaces the file too.
+    third = save_upload(settings, "notitie.txt", b"De derde versie van de notitie, als tekstbestand.")
+    assert third.replaced == ["notitie.md"]
+    assert [p.name for p in list_uploads(settings)] == ["notitie.txt"]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("programma.exe", b"MZ\x90\x00", "bestandstype .exe wordt niet ondersteund"),
+        ("leeg.md", b"", "het bestand is leeg"),
+        ("groot.md", b"woord " * 400, "het bestand is te groot"),
+        ("kapot.pdf", b"%PDF-1.4 dit is geen echte pdf", "de PDF is beschadigd of onleesbaar"),
+        ("kapot.docx", b"geen zip-bestand", "het Word-bestand is beschadigd of onleesbaar"),
+        ("binair.txt", b"\x00\x01\x02 binaire inhoud", "binaire inhoud"),
+        ("witruimte.md", b"   \n\n  ", "geen leesbare tekst"),
+    ],
+)
+def test_rejected_uploads_say_why_and_leave_nothing_behind(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
+    settings = unit_settings(tmp_path, max_file_mb=0.001)
+    result = save_upload(settings, name, data)
+    assert not result.accepted
+    assert reason in (result.reason or "")
+    assert list_uploads(settings) == []
+
+
+@pytest.mark.unit
+def test_upload_access() -> None:
+    assert upload_access("geheim", "0.0.0.0") == "password"
+    assert upload_access("geheim", "127.0.0.1") == "password"
+    for local in ("127.0.0.1", "localhost", "::1", "[::1]"):
+        assert upload_access(None, local) == "local"
+    for exposed in ("0.0.0.0", "", None, "192.168.1.20"):
+        assert upload_access(None, exposed) == "closed"
+
+
+# ---------------------------------------------------------------- unit: feedback, export, rendering
+
+
+@pytest.mark.unit
+def test_feedback_store_keeps_one_row_per_answer_and_exports(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "sub" / "feedback.sqlite3")
+    answer = Answer(text="Het OOGO is verplicht. [1]", citations=[citation(1, "Het OOGO is verplicht.")],
+                    refused=False, search_query="Is OOGO verplicht?")
+    assert not store.comment("a1", "te vroeg: nog geen beoordeling")
+    store.rate("a1", "Is OOGO verplicht?", answer, "down")
+    store.rate("a1", "Is OOGO verplicht?", answer, "up")
+    assert store.comment("a1", "Duidelijk, met wetsartikel.")
+    [row] = store.rows()
+    assert (row.rating, row.comment, row.backend, row.refused) == ("up", "Duidelijk, met wetsartikel.", "extractive", False)
+    assert row.citations[0]["reference"] == "WPO art. 18a lid 9"
+
+    assert store.export(tmp_path / "out.jsonl", "jsonl") == 1
+    record = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
+    assert record["question"] == "Is OOGO verplicht?" and record["citations"][0]["number"] == 1
+    assert store.export(tmp_path / "out.csv", "csv") == 1
+    assert "Duidelijk, met wetsartikel." in (tmp_path / "out.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.unit
+def test_highlight_marks_quoted_sentences_only() -> None:
+    text = "Artikel 18a\n9. Het ondersteuningsplan wordt niet vastgesteld voordat er overleg was. Dit staat los.\n<b>x</b> en meer tekst hier."
+    html, marked = highlight_passage(text, "Het ondersteuningsplan wordt niet vastgesteld voordat er overleg was.", "Artikel 18a")
+    assert marked == 1
+    assert "<mark>9. Het ondersteuningsplan wordt niet vastgesteld voordat er overleg was.</mark> Dit staat los." in html
+    assert "<p class='bron-kop'>Artikel 18a</p>" in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html, "passage text is escaped, never rendered as HTML"
+    assert highlight_passage(text, "Een zin die er niet in staat.")[1] == 0
+
+
+@pytest.mark.unit
+def test_conversation_markdown_lists_question_answer_and_sources() -> None:
+    answered = Exchange("Wat moet er gebeuren?", Answer(
+        text="Er moet overleg zijn. [1]", citations=[citation(1, "Er moet overleg zijn.", outdated=True)],
+        refused=False, search_query="Wat moet er gebeuren voor het vo?"))
+    refused = Exchange("Hoofdstad?", Answer(text="Dat staat niet in de bronnen.", citations=[], refused=True,
+                                             search_query="Hoofdstad?", refusal_reason="not_found"))
+    text = conversation_markdown([answered, refused], datetime(2025, 11, 25, 10, 30))
+    assert "Gedownload op 25 november 2025, 10:30." in text
+    assert "## Vraag 1: Wat moet er gebeuren?" in text and "_Gezocht op: Wat moet er gebeuren voor het vo?_" in text
+    assert "1. **Wet op het primair onderwijs** — WPO art. 18a lid 9 · wetgeving (verouderde wettekst)" in text
+    assert "   > Er moet overleg zijn." in text and "https://wetten.overheid.nl/BWBR0003420" in text
+    assert "## Vraag 2: Hoofdstad?\n\n_Geen antwoord uit de bronnen._" in text
+
+
+@pytest.mark.unit
+def test_sentence_pieces_rebuild_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ui.answer_view.STREAM_PAUSE_S", 0)
+    text = "Volgens artikel 18a:\n\nHet plan. [1] Het overleg? [2]\n- punt een [1]\n- punt twee"
+    pieces = list(sentence_pieces(text))
+    assert "".join(pieces) == text and len(pieces) > 3
+
+
+@pytest.mark.unit
+def test_corpus_line_counts_types_in_dutch() -> None:
+    def doc(doc_type: str) -> DocumentInfo:
+        return DocumentInfo(doc_id=doc_type, title="t", type=doc_type, date=None, publisher=None, source_url=None, passages=1)
+
+    line = corpus_line([doc("wetgeving"), doc("wetgeving"), doc("handreiking"), doc("opinie")])
+    assert line == "Ik beantwoord vragen uit **4 documenten**: 2 wetteksten, 1 handreiking en 1 opinie."
+
+
+# ---------------------------------------------------------------- integration: the chat page in AppTest
+
+
+@pytest.fixture(scope="module")
+def app_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """A small real index, and the environment that points the app at it (restored afterwards)."""
+    from ingest.indexer import ingest
+
+    root = tmp_path_factory.mktemp("app")
+    settings = unit_settings(root)
+    copy_corpus(settings.corpus_dir)
+    report = ingest(settings)
+    assert not report.errors and report.passages > 0, report.summary()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in app_environment(settings).items():
+            patch.setenv(name, value)
+        patch.delenv("ASSISTENT_ADMIN_PASSWORD", raising=False)
+        get_settings.cache_clear()
+        yield settings
+    get_settings.cache_clear()
+
+
+def run_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=180).run()
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input[0].set_value(question)
+    return at.run()
+
+
+def assistant_text(at: AppTest) -> str:
+    """The text of the last answer (streamed answers and refusals alike)."""
+    message = at.chat_message[-1]
+    parts = [m.value for m in message.markdown if not m.value.startswith("<div")]
+    parts += [w.value for w in message.warning] + [i.value for i in message.info]
+    return "\n".join(parts)
+
+
+def source_labels(at: AppTest) -> list[str]:
+    return [e.label for e in at.chat_message[-1].expander]
+
+
+@pytest.mark.integration
+def test_start_screen_says_what_the_assistant_knows(app_settings: Settings) -> None:
+    at = run_app()
+    assert not at.exception
+    assert any("Ik beantwoord vragen uit **3 documenten**" in m.value for m in at.markdown)
+    assert len([b for b in at.button if b.key and b.key.startswith("example-")]) >= 4
+    assert any("letterlijke citaten" in c.value for c in at.sidebar.caption), "the active backend is shown"
+
+
+@pytest.mark.integration
+def test_answer_cites_only_its_sources_with_matching_numbers(app_settings: Settings) -> None:
+    at = ask(run_app(), LAW_QUESTION)
+    assert not at.exception and not at.error
+    text = assistant_text(at)
+    assert "[1]" in text and "artikel 18a" in text.lower()
+    labels = source_labels(at)
+    cited = sorted({int(n) for n in re.findall(r"\[(\d+)\]", text)})
+    assert [int(label[1:label.index("]")]) for label in labels] == cited, "exactly the cited sources, in order"
+    assert "WPO art. 18a lid 9" in labels[0] and "wetgeving" in labels[0]
+    passage = next(m.value for m in at.chat_message[-1].expander[0].markdown if m.value.startswith("<div"))
+    assert "<mark>" in passage, "the quoted sentences are highlighted in the passage"
+
+
+@pytest.mark.integration
+def test_refusal_looks_like_a_refusal(app_settings: Settings) -> None:
+    at = ask(run_app(), OFF_TOPIC)
+    message = at.chat_message[-1]
+    assert message.warning and "buiten wat mijn bronnen behandelen" in message.warning[0].value
+    assert not message.expander and not any(m.value == "**Bronnen**" for m in message.markdown)
+    assert [b for b in message.button if b.key and b.key.startswith("suggest-")], "example questions are offered"
+
+
+@pytest.mark.integration
+def test_example_question_button_asks_it(app_settings: Settings) -> None:
+    at = run_app()
+    button = at.button(key="example-0")
+    question = button.label
+    at = button.click().run()
+    assert at.chat_message[0].markdown[0].value.replace("\\", "") == question
+    assert assistant_text(at)
+    assert not any(b.key and b.key.startswith("example-") for b in at.button), "the start screen is gone"
+
+
+@pytest.mark.integration
+def test_type_filter_changes_the_sources(app_settings: Settings) -> None:
+    at = ask(run_app(), LAW_QUESTION)
+    assert any("wetgeving" in label for label in source_labels(at))
+    at.sidebar.multiselect(key="type_filter").set_value(["handreiking"]).run()
+    at = ask(at, LAW_QUESTION)
+    labels = source_labels(at)
+    assert labels and all(label.endswith("· handreiking") for label in labels)
+    assert any("Alleen gezocht in: handreiking" in c.value for c in at.chat_message[-1].caption)
+
+
+@pytest.mark.integration
+def test_new_conversation_clears_the_history(app_settings: Settings) -> None:
+    at = ask(run_app(), LAW_QUESTION)
+    assert len(at.chat_message) == 2
+    at = at.sidebar.button(key="new-conversation").click().run()
+    assert len(at.chat_message) == 0
+    assert any(b.key == "example-0" for b in at.button), "back on the start screen"
+
+
+@pytest.mark.integration
+def test_feedback_is_stored(app_settings: Settings) -> None:
+    at = ask(run_app(), LAW_QUESTION)
+    at.feedback[0].set_value(1).run()
+    at.chat_message[-1].text_area[0].input("Helder antwoord met het wetsartikel.")
+    at = at.chat_message[-1].button[0].click().run()
+    assert any("toelichting is opgeslagen" in c.value for c in at.chat_message[-1].caption)
+    with sqlite3.connect(app_settings.feedback_db) as connection:
+        rows = connection.execute("SELECT question, rating, comment, citations, backend FROM feedback").fetchall()
+    question, rating, comment, citations, backend = rows[-1]
+    assert (question, rating, comment, backend) == (LAW_QUESTION, "up", "Helder antwoord met het wetsartikel.", "extractive")
+    assert json.loads(citations)[0]["reference"] == "WPO art. 18a lid 9"
+
+
+@pytest.mark.integration
+def test_upload_page_asks_for_the_admin_password(app_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTENT_ADMIN_PASSWORD", "geheim")
+    get_settings.cache_clear()
+    try:
+        at = run_app().switch_page("ui/upload_page.py").run()
+        assert [t.label for t in at.text_input] == ["Beheerderswachtwoord"] and not at.file_uploader
+        at.text_input[0].input("fout")
+        at = at.button[0].click().run()
+        assert at.error and "klopt niet" in at.error[0].value and not at.file_uploader
+        at.text_input[0].input("geheim")
+        at = at.button[0].click().run()
+        assert at.file_uploader, "the right password opens the upload form"
+    finally:
+        get_settings.cache_clear()

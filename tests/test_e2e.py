@@ -1,0 +1,194 @@
+"""The real app in a real browser: `streamlit run app.py` on a free loopback port against a small temp
+index, driven by Debian's Chromium through Playwright (never a downloaded browser).
+
+One user journey, in order: the start screen, a question whose answer cites source [1], opening that
+source, uploading a document and asking about it. Screenshots of each step go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_app import LAW_QUESTION, MODELS_DIR, REPO, app_environment, copy_corpus  # noqa: E402
+
+from assistant.config import Settings  # noqa: E402
+from assistant.textutils import normalize  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+ARTIFACTS = REPO / "test-artifacts"
+STEP_TIMEOUT_MS = 120_000
+E2E_CORPUS = ("wetgeving/wpo-artikel-18a-19.md", "praktijk/dronten-goed-is-goed-genoeg.md")
+UPLOAD_NAME = "Afsprakenkaart Zonnedal.md"
+UPLOAD_TEXT = """---
+title: Afsprakenkaart Zonnedal
+---
+# Afsprakenkaart Zonnedal
+
+De gemeente Zonnedal en samenwerkingsverband Rivierenland houden elke maand een gezamenlijk inloopspreekuur
+voor ouders in bibliotheek De Zonnewijzer.
+
+Het inloopspreekuur wordt begeleid door een jeugdverpleegkundige en een onderwijsconsulent.
+"""
+UPLOAD_QUESTION = "Waar houden Zonnedal en Rivierenland het inloopspreekuur voor ouders?"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"streamlit did not answer on {url} within {timeout_s:.0f} s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Streamlit server on its own index; always stopped afterwards, its log kept in test-artifacts/."""
+    from ingest.indexer import ingest
+
+    root = tmp_path_factory.mktemp("e2e")
+    settings = Settings(corpus_dir=copy_corpus(root / "corpus", E2E_CORPUS), index_dir=root / "index",
+                        models_dir=MODELS_DIR, feedback_db=root / "feedback.sqlite3")
+    report = ingest(settings)
+    assert not report.errors, report.summary()
+    port = free_port()
+    env = {**os.environ, **app_environment(settings)}
+    env.pop("ASSISTENT_ADMIN_PASSWORD", None)
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / "e2e-streamlit.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
+         "--browser.gatherUsageStats", "false"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+        log.close()
+
+
+@pytest.fixture
+def page(server: str) -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: run `make browser`")
+    profile = tempfile.mkdtemp(prefix="e2e-chromium-")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+            viewport={"width": 1280, "height": 1000}, accept_downloads=False,
+        )
+        context.set_default_timeout(STEP_TIMEOUT_MS)
+        try:
+            tab = context.pages[0] if context.pages else context.new_page()
+            tab.goto(server)
+            yield tab
+        finally:
+            context.close()
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait_for_idle(page) -> None:
+    """Until the script run that the last interaction started has finished."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=STEP_TIMEOUT_MS)
+
+
+def ask(page, question: str):
+    """Type a question, wait for its answer; returns the answer's chat message."""
+    before = page.locator("[data-testid=stChatMessage]").count()
+    box = page.locator("[data-testid=stChatInputTextArea]")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        f"document.querySelectorAll('[data-testid=stChatMessage]').length >= {before + 2}", timeout=STEP_TIMEOUT_MS
+    )
+    wait_for_idle(page)
+    return page.locator("[data-testid=stChatMessage]").last
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"e2e-{name}.png"))
+
+
+def source(message, number: int):
+    return message.locator("[data-testid=stExpander]").filter(
+        has=message.page.locator("summary", has_text=re.compile(rf"^\s*\[{number}\]"))
+    )
+
+
+def test_question_sources_and_upload(page) -> None:
+    page.wait_for_selector("text=Probeer bijvoorbeeld", timeout=STEP_TIMEOUT_MS)
+    assert "2 documenten" in page.locator("[data-testid=stMarkdownContainer]", has_text="Ik beantwoord").inner_text()
+    shot(page, "1-start")
+
+    answer = ask(page, LAW_QUESTION)
+    text = answer.locator("[data-testid=stMarkdownContainer]").first.inner_text()
+    assert "[1]" in text
+    first = source(answer, 1)
+    first.locator("summary").click()
+    highlighted = first.locator("mark").first
+    highlighted.wait_for(timeout=STEP_TIMEOUT_MS)
+    # [1] and source 1 are the same passage: the sentence marked in source 1 is the one quoted before [1].
+    quoted = normalize(highlighted.inner_text())
+    quoted = re.sub(r"^\d+[a-z]? ", "", quoted)  # the lid number is not part of the quote
+    before_marker = normalize(text.split("[1]")[0])
+    assert quoted and quoted in before_marker
+    assert "WPO art. 18a lid 9" in first.locator("summary").inner_text()
+    shot(page, "2-answer-with-source")
+
+    page.get_by_role("link", name="Documenten uploaden").click()
+    page.wait_for_selector("text=Kies een of meer bestanden", timeout=STEP_TIMEOUT_MS)
+    upload = ARTIFACTS / UPLOAD_NAME
+    upload.write_text(UPLOAD_TEXT, encoding="utf-8")
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(upload))
+    page.wait_for_selector("[data-testid=stFileUploaderFile]", timeout=STEP_TIMEOUT_MS)
+    page.get_by_role("button", name="Inlezen").click()
+    page.wait_for_selector("text=Klaar:", timeout=STEP_TIMEOUT_MS)
+    assert page.get_by_text("afsprakenkaart-zonnedal.md · ").count() == 1, "the upload is listed with its passages"
+    shot(page, "3-upload")
+
+    page.get_by_role("link", name="Vragen stellen").click()
+    page.wait_for_selector("text=Probeer bijvoorbeeld", timeout=STEP_TIMEOUT_MS)
+    answer = ask(page, UPLOAD_QUESTION)
+    assert "Zonnewijzer" in answer.inner_text()
+    assert "Afsprakenkaart Zonnedal" in source(answer, 1).locator("summary").inner_text()
+    shot(page, "4-answer-from-upload")
