@@ -45,7 +45,7 @@ _LIST_QUESTION = re.compile(
 # What a question asks for, and what a sentence must contain to give it.
 _DUTCH_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 _NUMBER_WORDS = (
-    "een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien"
+    "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien"
     "|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|honderd|duizend|enkele|meerdere"
 )
 _PERIOD_UNITS = "weken|week|dagen|dag|maanden|maand|jaar|jaren|schooljaren"
@@ -65,7 +65,8 @@ _ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "period": (
         re.compile(r"\b(hoeveel (weken|dagen|maanden|jaar|jaren)|binnen welke termijn|welke termijn|hoe lang"
                    r"|how long|how many (weeks|days|months|years))\b", re.I),
-        re.compile(rf"\b(\d+|{_NUMBER_WORDS})\s+(?:\w+\s+)?({_PERIOD_UNITS})\b", re.I),
+        # "zes weken", "de komende vijftien jaar"; not an age range like "0-23 jaar"
+        re.compile(rf"(?<![-–])\b(\d+|een|één|{_NUMBER_WORDS})\s+(?:\w+\s+)?({_PERIOD_UNITS})\b(?!\s+oud)", re.I),
     ),
     "date": (
         re.compile(r"\b(op welke datum|welke datum|in welk jaar|sinds wanneer|vanaf wanneer|per wanneer"
@@ -80,9 +81,12 @@ _ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "person": (
         re.compile(rf"\bwie (is|was|zijn)\b.{{0,20}}\b({_ROLES})\b"
                    r"|\bwho is\b.{0,20}\b(alderman|minister|director|chair|mayor)\b", re.I),
-        re.compile(rf"\b(?:{_ROLES})\s+[A-Z][a-z]+|\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+(?:(?:de|van|der|den)\s+)*[A-Z][a-z]+\b"),
+        re.compile(rf"\b(?:{_ROLES})\s+(?:\w+\s+){{0,3}}[A-Z][a-z]+"),
     ),
 }
+
+_COUNTED = re.compile(r"\bhoeveel\s+(\w+)", re.I)
+_TYPE_WORDS = set(analyse("hoeveel welk bedrag percentage procent termijn datum jaar weken dagen wie wanneer lang"))
 
 # Outdated provisions and where the rule stands now; the historic corpus document holds 2015 texts.
 CURRENT_PROVISIONS = {
@@ -129,9 +133,24 @@ def asked_answer_type(question: str) -> str | None:
     return None
 
 
-def contains_answer_type(answer_type: str, texts: list[str]) -> bool:
+def contains_answer_type(answer_type: str, texts: list[str], question: str | None = None) -> bool:
+    """True when a text holds the kind of value asked for; with `question`, that text must also be
+    about the question (share a content word), and for a count hold the counted word itself: "10 mei
+    2024" in a sentence about something else does not answer "Hoeveel thuiszitters zijn er?"."""
     gives = _ANSWER_TYPES[answer_type][1]
-    return any(gives.search(text) for text in texts)
+    period_dates = _ANSWER_TYPES["date"][1] if answer_type == "period" else None  # "tot juni 2022" is a period too
+    topic = set(analyse(question)) - _TYPE_WORDS if question else set()
+    counted = set(analyse(m.group(1))) if question and (m := _COUNTED.search(question)) else set()
+    for text in texts:
+        if not (gives.search(text) or (period_dates and period_dates.search(text))):
+            continue
+        stems = set(analyse(text))
+        if question and not (stems & topic):
+            continue
+        if answer_type == "count" and counted and not counted <= stems:
+            continue
+        return True
+    return False
 
 
 def lid_in_words(lid: str) -> str:
@@ -180,7 +199,13 @@ class ExtractiveBackend:
         chosen = self._select(question, scored)
         passages = [item.passage for item in retrieved]
         answer_type = asked_answer_type(question)
-        missing_value = answer_type is not None and not contains_answer_type(answer_type, [u.text for u in chosen])
+        missing_value = False
+        if answer_type and not contains_answer_type(answer_type, [u.text for u in chosen], question):
+            value = self._unit_with_value(answer_type, question, scored, chosen)
+            if value is None:
+                missing_value = True
+            else:
+                chosen = sorted([*chosen, value], key=lambda u: (u.passage_rank, u.order))
         text, quotes = self._compose(chosen, passages, analysis.english, missing_value and answer_type)
         checked = renumber(text, passages, quotes)
         return Answer(
@@ -235,6 +260,20 @@ class ExtractiveBackend:
         if len(chosen) > limit and not all(u.is_list_item for u in chosen[1:]):
             chosen = sorted(sorted(chosen, key=lambda u: u.score, reverse=True)[:limit], key=lambda u: (u.passage_rank, u.order))
         return chosen
+
+    def _unit_with_value(self, answer_type: str, question: str, units: list[_Unit], chosen: list[_Unit]) -> _Unit | None:
+        """The sentence that holds the asked-for value when the chosen ones lack it: any sentence of the lead
+        passage (a value often sits in a short follow-on sentence that scores low on its own, "Het kabinet
+        wil hier de komende vijftien jaar ..."), or a nearly as relevant one of the next passage."""
+        best = max(unit.score for unit in units)
+        lead = min(unit.passage_rank for unit in units)
+        for unit in sorted(units, key=lambda u: (u.passage_rank != lead, -u.score)):
+            near = unit.passage_rank == lead or (unit.passage_rank == lead + 1 and unit.score >= best - self.settings.sentence_margin)
+            if unit in chosen or not near:
+                continue
+            if contains_answer_type(answer_type, [unit.text], question):
+                return unit
+        return None
 
     @staticmethod
     def _wants_list(question: str, primary: list[_Unit], chosen: list[_Unit]) -> bool:

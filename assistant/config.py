@@ -49,13 +49,13 @@ class Settings(BaseSettings):
     backend: str = "extractive"
     max_answer_sentences: int = 8
     answer_passages: int = 3
-    min_answer_sentences: int = 2
+    min_answer_sentences: int = 3
     whole_lid_units: int = 4
     # Share of question words the corpus knows; English questions are only partly translated.
     min_known_words: float = 0.45
     min_known_words_english: float = 0.26
     overlap_weight: float = 0.05
-    sentence_margin: float = 0.03
+    sentence_margin: float = 0.06
     min_relevance: float = Field(default=0.80, description="best sentence score below which nothing is relevant")
 
     # LLM backends (optional, never required).

@@ -24,6 +24,7 @@ from ingest.loaders import SUPPORTED_SUFFIXES, doc_id_for, load_file
 UPLOAD_FOLDER = "uploads"
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_STEM_CHARS = 80
+ALLOWED_TYPES_NL = "PDF, Word (DOCX), Markdown (MD), tekst (TXT) en HTML"
 # Hidden, so ingest's discovery never sees a half-validated file.
 _STAGING = ".staging"
 
@@ -90,8 +91,7 @@ def upload_doc_id(settings: Settings, path: Path) -> str:
 def _rejection(data: bytes, suffix: str, max_bytes: int) -> str | None:
     """The reason to refuse a file before reading it, or None."""
     if suffix not in SUPPORTED_SUFFIXES:
-        allowed = ", ".join(sorted({s.lstrip(".").upper() for s in SUPPORTED_SUFFIXES}))
-        return f"bestandstype {suffix or '(geen)'} wordt niet ondersteund (wel: {allowed})"
+        return f"bestandstype {suffix or '(geen)'} wordt niet ondersteund (wel: {ALLOWED_TYPES_NL})"
     if not data:
         return "het bestand is leeg"
     if len(data) > max_bytes:

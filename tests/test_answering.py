@@ -128,7 +128,7 @@ def test_english_how_many_is_a_count_unless_it_names_a_period(question: str, ans
         ("period", "De partij krijgt 2 weken voor een verweerschrift.", "De partij krijgt tijd voor een verweerschrift."),
         ("date", "De bijeenkomst was op 23 maart 2018.", "De bijeenkomst was vorig voorjaar."),
         ("date", "Het plan gaat naar de inspectie voor 1 mei.", "Het plan gaat op tijd naar de inspectie."),
-        ("count", "De ministeries volgden 15 proeftuinen.", "De ministeries volgden enkele proeftuinen."),
+        ("count", "De ministeries volgden 15 proeftuinen.", "De ministeries volgden veel proeftuinen."),
         ("count", "Het advies noemt zeven adviezen.", "Het advies noemt adviezen."),
         ("person", "Marga Klein Swormink presenteerde de werkwijze.", "de wethouder presenteerde de werkwijze."),
         ("person", "Volgens wethouder Jansen gaat het goed.", "volgens de wethouder gaat het goed."),

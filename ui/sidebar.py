@@ -31,7 +31,8 @@ def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> tuple[list[s
         with st.expander(texts.SIDEBAR_DOCUMENTS.format(count=len(docs)), icon=":material/folder_open:"):
             for doc in docs:
                 line = texts.SIDEBAR_DOCUMENT_LINE.format(
-                    type=type_label(doc.type), date=doc.date or texts.SIDEBAR_DATE_UNKNOWN, passages=doc.passages
+                    type=type_label(doc.type), date=doc.date or texts.SIDEBAR_DATE_UNKNOWN,
+                    passages=texts.passage_count(doc.passages),
                 )
                 st.markdown(f"**{escape_markdown(doc.title)}**  \n{line}")
         with st.expander(texts.SIDEBAR_GLOSSARY, icon=":material/menu_book:"):

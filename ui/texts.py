@@ -58,7 +58,7 @@ SIDEBAR_FILTER_HELP = "Laat leeg om in alle documenten te zoeken."
 SIDEBAR_NEW_CHAT = "Nieuw gesprek"
 SIDEBAR_DOWNLOAD = "Gesprek downloaden"
 SIDEBAR_DOCUMENTS = "Documenten in de index ({count})"
-SIDEBAR_DOCUMENT_LINE = "{type} · {date} · {passages} passages"
+SIDEBAR_DOCUMENT_LINE = "{type} · {date} · {passages}"
 SIDEBAR_DATE_UNKNOWN = "datum onbekend"
 SIDEBAR_GLOSSARY = "Begrippenlijst"
 SIDEBAR_BACKEND = "Antwoorden: {label}"
@@ -79,8 +79,8 @@ MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augus
 
 UPLOAD_TITLE = "Documenten uploaden"
 UPLOAD_INTRO = (
-    "Voeg eigen documenten toe aan de bronnen van de assistent: PDF, Word (DOCX), Markdown, tekst of HTML, "
-    "maximaal {max_mb:.0f} MB per bestand. Een bestand met dezelfde naam vervangt de eerdere versie."
+    "Voeg eigen documenten toe aan de bronnen van de assistent: {types}, maximaal {max_mb:.0f} MB per bestand. "
+    "Een bestand met dezelfde naam vervangt de eerdere versie."
 )
 UPLOAD_LOCAL = (
     "Uploaden is toegestaan omdat de assistent alleen op deze computer bereikbaar is. "
@@ -105,7 +105,11 @@ UPLOAD_REJECTED = "Niet toegevoegd: **{name}**: {reason}."
 UPLOAD_SKIPPED = "Overgeslagen bij het inlezen: **{path}**: {reason}."
 UPLOAD_LIST = "Geüploade documenten"
 UPLOAD_NONE = "Er zijn nog geen documenten geüpload."
-UPLOAD_DOCUMENT_LINE = "{file} · {passages} passages"
+UPLOAD_DOCUMENT_LINE = "{file} · {passages}"
 UPLOAD_NOT_INDEXED = "{file} · nog niet ingelezen"
 UPLOAD_REMOVE = "Verwijderen"
-UPLOAD_REMOVED = "{name} is verwijderd ({passages} passages uit de index gehaald)."
+UPLOAD_REMOVED = "{name} is verwijderd ({passages} uit de index gehaald)."
+
+
+def passage_count(n: int) -> str:
+    return f"{n} passage" if n == 1 else f"{n} passages"

@@ -8,7 +8,15 @@ import streamlit as st
 
 from assistant.config import Settings, get_settings
 from assistant.service import list_documents
-from assistant.uploads import UploadResult, list_uploads, remove_upload, save_upload, upload_access, upload_doc_id
+from assistant.uploads import (
+    ALLOWED_TYPES_NL,
+    UploadResult,
+    list_uploads,
+    remove_upload,
+    save_upload,
+    upload_access,
+    upload_doc_id,
+)
 from ingest.indexer import FileError, ingest
 from ui import texts
 from ui.answer_view import escape_markdown
@@ -88,23 +96,24 @@ def uploaded_documents(settings: Settings) -> None:
     indexed = {doc.doc_id: doc for doc in list_documents(settings)}
     for path in uploads:
         doc = indexed.get(upload_doc_id(settings, path))
-        info, action = st.columns([5, 1], vertical_alignment="center")
+        info, action = st.columns([3, 1], vertical_alignment="center")
         if doc is None:
             info.markdown(texts.UPLOAD_NOT_INDEXED.format(file=escape_markdown(path.name)))
         else:
-            line = texts.UPLOAD_DOCUMENT_LINE.format(file=escape_markdown(path.name), passages=doc.passages)
+            line = texts.UPLOAD_DOCUMENT_LINE.format(file=escape_markdown(path.name), passages=texts.passage_count(doc.passages))
             info.markdown(f"**{escape_markdown(doc.title)}**  \n{line}")
-        if action.button(texts.UPLOAD_REMOVE, key=f"remove-{path.name}", icon=":material/delete:"):
+        if action.button(texts.UPLOAD_REMOVE, key=f"remove-{path.name}", icon=":material/delete:", width="stretch"):
             with friendly_errors():
                 removed = remove_upload(settings, path.name)
-                st.session_state[_REMOVED] = texts.UPLOAD_REMOVED.format(name=path.name, passages=removed)
+                st.session_state[_REMOVED] = texts.UPLOAD_REMOVED.format(
+                    name=path.name, passages=texts.passage_count(removed))
                 st.rerun()
 
 
 def main() -> None:
     settings = get_settings()
     st.title(texts.UPLOAD_TITLE)
-    st.markdown(texts.UPLOAD_INTRO.format(max_mb=settings.max_file_mb))
+    st.markdown(texts.UPLOAD_INTRO.format(types=ALLOWED_TYPES_NL, max_mb=settings.max_file_mb))
     if not access_granted(settings):
         return
     with friendly_errors():
