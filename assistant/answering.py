@@ -46,7 +46,7 @@ _LIST_QUESTION = re.compile(
 _DUTCH_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 _NUMBER_WORDS = (
     "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien"
-    "|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|honderd|duizend|enkele|meerdere"
+    "|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|honderd|duizend"
 )
 _PERIOD_UNITS = "weken|week|dagen|dag|maanden|maand|jaar|jaren|schooljaren"
 _ROLES = "wethouder|minister|directeur|voorzitter|burgemeester|bestuurder|contactpersoon|staatssecretaris"
@@ -81,7 +81,8 @@ _ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "person": (
         re.compile(rf"\bwie (is|was|zijn)\b.{{0,20}}\b({_ROLES})\b"
                    r"|\bwho is\b.{0,20}\b(alderman|minister|director|chair|mayor)\b", re.I),
-        re.compile(rf"\b(?:{_ROLES})\s+(?:\w+\s+){{0,3}}[A-Z][a-z]+"),
+        # a name only counts next to the role asked about: "wethouder Jansen", "Jan Jansen, wethouder ..."
+        re.compile(rf"\b(?:{_ROLES})\s+(?:\w+\s+){{0,3}}[A-Z][a-z]+|[A-Z][a-z]+\s+[A-Z][a-z]+,?\s+(?:\w+\s+)?(?:{_ROLES})\b"),
     ),
 }
 
@@ -268,7 +269,8 @@ class ExtractiveBackend:
         best = max(unit.score for unit in units)
         lead = min(unit.passage_rank for unit in units)
         for unit in sorted(units, key=lambda u: (u.passage_rank != lead, -u.score)):
-            near = unit.passage_rank == lead or (unit.passage_rank == lead + 1 and unit.score >= best - self.settings.sentence_margin)
+            relevant = unit.score >= best - self.settings.sentence_margin
+            near = unit.passage_rank == lead or (unit.passage_rank == lead + 1 and relevant)
             if unit in chosen or not near:
                 continue
             if contains_answer_type(answer_type, [unit.text], question):

@@ -17,8 +17,8 @@ _ANAPHORA = re.compile(
 )
 # Terms that replace each other in a follow-up: asking about vo after po drops po from the query.
 _CONTRASTS: tuple[tuple[str, ...], ...] = (
-    ("po", "primair onderwijs", "basisonderwijs", "po-samenwerkingsverband", "wpo"),
-    ("vo", "voortgezet onderwijs", "vo-samenwerkingsverband", "wvo"),
+    ("po", "primair onderwijs", "basisonderwijs", "wpo"),
+    ("vo", "voortgezet onderwijs", "wvo"),
     ("jeugdplan", "plan van de gemeente", "jeugdwet"),
     ("ondersteuningsplan",),
     ("dronten",),

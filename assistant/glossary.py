@@ -108,6 +108,7 @@ ENGLISH_MARKERS = frozenset(
     "what which who how why when where does do is are the of and should must can could would "
     "municipality school youth care partnership support plan please tell explain about".split()
 )
+_ENGLISH_QUESTION_WORDS = frozenset("what which who how why when where does do is are can should must".split())
 DUTCH_MARKERS = frozenset(
     "wat welke wie hoe waarom wanneer waar is zijn de het een van en moet moeten kan kunnen "
     "gemeente samenwerkingsverband over bij voor met".split()
@@ -119,7 +120,8 @@ def looks_english(question: str) -> bool:
     words = normalize(question).split()
     english = sum(word in ENGLISH_MARKERS for word in words)
     dutch = sum(word in DUTCH_MARKERS for word in words)
-    return english >= 2 and english > dutch
+    asks_in_english = any(word in _ENGLISH_QUESTION_WORDS for word in words)
+    return (english >= 2 and english > dutch) or (asks_in_english and dutch == 0 and len(words) >= 2)
 
 
 def _contains(haystack: str, needle: str) -> bool:

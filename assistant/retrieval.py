@@ -35,7 +35,7 @@ _OUTDATED_WORDS = re.compile(
 
 
 _LAW_INTENT = re.compile(
-    r"\b(artikel|art\.|wetsartikel\w*|bepaling\w*|welke wet|wettelijk\w*|wetstekst|wet zegt|volgens de wet|lid"
+    r"\bart\.|\b(artikel|wetsartikel\w*|bepaling\w*|welke wet|wettelijk\w*|wetstekst|wet zegt|volgens de wet|lid"
     r"|jeugdwet|leerplichtwet|wpo|wvo|wec|wet op het|wet voortgezet|article|law|legal\w*|statutory|provision)\b",
     re.IGNORECASE,
 )
@@ -43,7 +43,7 @@ _LAW_INTENT = re.compile(
 _LAW_NAMES = {
     "jeugdwet": "Jeugdwet", "youth act": "Jeugdwet", "leerplichtwet": "Leerplichtwet 1969",
     "compulsory education act": "Leerplichtwet 1969", "wpo": "WPO", "wet op het primair onderwijs": "WPO",
-    "wvo": "WVO 2020", "wet voortgezet onderwijs": "WVO 2020", "wet op het voortgezet onderwijs": "WVO 2020",
+    "wvo": "WVO", "wet voortgezet onderwijs": "WVO 2020", "wet op het voortgezet onderwijs": "WVO",
     "wec": "WEC", "wet op de expertisecentra": "WEC",
 }
 

@@ -16,7 +16,7 @@ _ABBREV_PATTERN = "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS, key=len,
 _PROTECT = re.compile(rf"\b({_ABBREV_PATTERN})\.(?=\s)", re.IGNORECASE)
 # A sentence ends at . ! ? (optionally followed by a closing quote or bracket) before white space and a
 # capital, digit, quote or bracket; list markers like "a." or "9." at line start are not sentence ends.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[A-ZÀ-Ý0-9“\"'‘(\[])")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[A-ZÀ-Ý0-9“\"'‘(\[])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|[a-z]\.|[a-z]\)|\d+[a-z]?\.|\d+°\.?)\s+")
 _PLACEHOLDER = "\u2024"  # one-dot leader: looks like a full stop, is not one
 

@@ -262,8 +262,9 @@ def _overlap(previous: list[str], overlap_words: int) -> list[str]:
 def answer_units(passage: Passage) -> list[str]:
     """The sentences and list items of a passage that an extractive answer may quote.
 
-    The heading line is context, not content, so it is left out; so are fragments of two words or less."""
+    The heading line is context, not content, so it is left out; so are fragments of two words or less,
+    except list items: "- pleegzorg;" is one item of a list that must be given complete."""
     lines = passage.text.splitlines()
     if passage.heading and lines and lines[0].strip() == passage.heading:
         lines = lines[1:]
-    return [unit for unit in split_sentences("\n".join(lines)) if word_count(unit) > 2]
+    return [unit for unit in split_sentences("\n".join(lines)) if word_count(unit) > 2 or is_list_item(unit)]

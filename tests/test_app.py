@@ -11,28 +11,25 @@ import json
 import re
 import shutil
 import sqlite3
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assistant.config import Settings, get_settings
+from assistant.feedback import FeedbackStore
+from assistant.models import Answer, Citation
+from assistant.service import DocumentInfo, list_documents
+from assistant.uploads import list_uploads, safe_filename, save_upload, upload_access
+from ui.answer_view import sentence_pieces
+from ui.engine import corpus_line
+from ui.export import conversation_markdown
+from ui.highlight import highlight_passage
+from ui.session import Exchange
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # `ui/` is the app's own folder, not an installed package
-
-from assistant.config import Settings, get_settings  # noqa: E402
-from assistant.feedback import FeedbackStore  # noqa: E402
-from assistant.models import Answer, Citation  # noqa: E402
-from assistant.service import DocumentInfo, list_documents  # noqa: E402
-from assistant.uploads import list_uploads, safe_filename, save_upload, upload_access  # noqa: E402
-from ui.answer_view import sentence_pieces  # noqa: E402
-from ui.engine import corpus_line  # noqa: E402
-from ui.export import conversation_markdown  # noqa: E402
-from ui.highlight import highlight_passage  # noqa: E402
-from ui.session import Exchange  # noqa: E402
-
 APP = str(REPO / "app.py")
 MODELS_DIR = REPO / "models"
 SMALL_CORPUS = (
@@ -193,6 +190,8 @@ def test_highlight_marks_quoted_sentences_only() -> None:
     assert "<p class='bron-kop'>Artikel 18a</p>" in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html, "passage text is escaped, never rendered as HTML"
     assert highlight_passage(text, "Een zin die er niet in staat.")[1] == 0
+    both, marked = highlight_passage(text, "Het ondersteuningsplan wordt niet vastgesteld voordat er overleg was. Dit staat los.")
+    assert marked == 2 and both.count("<mark>") == 1, "neighbouring quoted sentences form one highlight"
 
 
 @pytest.mark.unit
@@ -347,21 +346,46 @@ def test_feedback_is_stored(app_settings: Settings) -> None:
     assert json.loads(citations)[0]["reference"].startswith("WPO art. 18a")
 
 
-@pytest.mark.integration
-def test_upload_page_asks_for_the_admin_password(app_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ASSISTENT_ADMIN_PASSWORD", "geheim")
-    get_settings.cache_clear()
-    try:
-        at = run_app().switch_page("ui/upload_page.py").run()
-        assert [t.label for t in at.text_input] == ["Beheerderswachtwoord"] and not at.file_uploader
-        at.text_input[0].input("fout")
-        at = at.button[0].click().run()
-        assert at.error and "klopt niet" in at.error[0].value and not at.file_uploader
-        at.text_input[0].input("geheim")
-        at = at.button[0].click().run()
-        assert at.file_uploader, "the right password opens the upload form"
-    finally:
+@pytest.fixture
+def app_with_env(app_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]]:
+    """`app_with_env(NAME=value, ...)`: the app run once with these `ASSISTENT_*` variables changed."""
+
+    def run(**variables: str) -> AppTest:
+        for name, value in variables.items():
+            monkeypatch.setenv(f"ASSISTENT_{name}", value)
         get_settings.cache_clear()
+        return run_app()
+
+    yield run
+    get_settings.cache_clear()
+
+
+@pytest.mark.integration
+def test_upload_page_asks_for_the_admin_password(app_with_env: Callable[..., AppTest]) -> None:
+    at = app_with_env(ADMIN_PASSWORD="geheim").switch_page("ui/upload_page.py").run()
+    assert [t.label for t in at.text_input] == ["Beheerderswachtwoord"] and not at.file_uploader
+    at.text_input[0].input("fout")
+    at = at.button[0].click().run()
+    assert at.error and "klopt niet" in at.error[0].value and not at.file_uploader
+    at.text_input[0].input("geheim")
+    at = at.button[0].click().run()
+    assert at.file_uploader, "the right password opens the upload form"
+
+
+@pytest.mark.integration
+def test_without_an_index_the_app_says_what_to_do(app_with_env: Callable[..., AppTest], tmp_path: Path) -> None:
+    at = app_with_env(INDEX_DIR=str(tmp_path / "index"), CORPUS_DIR=str(tmp_path / "corpus"))
+    assert not at.exception and "nog geen documenten ingelezen" in at.info[0].value
+    at = ask(at, "Wat is OOGO?")
+    assert not at.exception and "Voer eerst `assistant ingest` uit" in at.chat_message[-1].warning[0].value
+
+
+@pytest.mark.integration
+def test_engine_errors_are_shown_in_dutch(app_with_env: Callable[..., AppTest], tmp_path: Path) -> None:
+    at = app_with_env(EMBEDDING_MODEL=str(tmp_path / "geen-model"))
+    assert not at.exception, "no traceback"
+    assert at.error[0].value.startswith("Dat lukte niet: embeddingmodel")
+    assert not at.chat_input, "nothing to ask while the engine cannot start"
 
 
 @pytest.mark.integration

@@ -95,51 +95,123 @@ def _case(case: Case) -> object:
 
 CASES = [
     # Law.
-    _case(Case("Mag een vo-samenwerkingsverband zijn ondersteuningsplan vaststellen zonder eerst met het college van B en W "
-               "te overleggen?", WVO_247, "2.47")),
-    _case(Case("Wie nodigt het samenwerkingsverband vo uit bij het overleg met de gemeente over het ondersteuningsplan?",
-               WVO_247, "2.47")),
+    _case(
+        Case(
+            "Mag een vo-samenwerkingsverband zijn ondersteuningsplan vaststellen zonder eerst met het college van B en W "
+            "te overleggen?",
+            WVO_247,
+            "2.47",
+        )
+    ),
+    _case(
+        Case(
+            "Wie nodigt het samenwerkingsverband vo uit bij het overleg met de gemeente over het ondersteuningsplan?",
+            WVO_247,
+            "2.47",
+        )
+    ),
     _case(Case("Hoe vaak moet een po-samenwerkingsverband minimaal een ondersteuningsplan vaststellen?", WPO_18A, "18a")),
     _case(Case("Welk plan over preventie en jeugdhulp moet de gemeenteraad periodiek vaststellen?", JEUGDWET, "2.2")),
-    _case(Case("Welke wettelijke bepaling verplicht de gemeente om over het jeugdplan OOGO te voeren met de "
-               "samenwerkingsverbanden?", JEUGDWET, "2.2")),
-    _case(Case("Tot wanneer moet een jongere volgens de Leerplichtwet bij een school staan ingeschreven?",
-               "wetgeving/leerplichtwet-1969", "3")),
-    _case(Case("Wat gebeurt er als een leerling zestien uur in vier weken zonder reden verzuimt?",
-               "wetgeving/leerplichtwet-1969", "21a")),
-    _case(Case("Bij welk samenwerkingsverband hoort een school voor speciaal onderwijs volgens de Wet op de expertisecentra?",
-               "wetgeving/wec-artikel-28a", "28a")),
-    _case(Case("Binnen hoeveel weken na inschrijving moet een ontwikkelingsperspectief er zijn?",
-               "wetgeving/wpo-artikel-40a-43", "40a")),
+    _case(
+        Case(
+            "Welke wettelijke bepaling verplicht de gemeente om over het jeugdplan OOGO te voeren met de samenwerkingsverbanden?",
+            JEUGDWET,
+            "2.2",
+        )
+    ),
+    _case(
+        Case(
+            "Tot wanneer moet een jongere volgens de Leerplichtwet bij een school staan ingeschreven?",
+            "wetgeving/leerplichtwet-1969",
+            "3",
+        )
+    ),
+    _case(
+        Case(
+            "Wat gebeurt er als een leerling zestien uur in vier weken zonder reden verzuimt?",
+            "wetgeving/leerplichtwet-1969",
+            "21a",
+        )
+    ),
+    _case(
+        Case(
+            "Bij welk samenwerkingsverband hoort een school voor speciaal onderwijs volgens de Wet op de expertisecentra?",
+            "wetgeving/wec-artikel-28a",
+            "28a",
+        )
+    ),
+    _case(
+        Case(
+            "Binnen hoeveel weken na inschrijving moet een ontwikkelingsperspectief er zijn?",
+            "wetgeving/wpo-artikel-40a-43",
+            "40a",
+        )
+    ),
     # Handreikingen.
-    _case(Case("Welke principes maken de samenwerking tussen gemeente, swv en jeugdhulppartners succesvol?",
-               "handreikingen/samenhangend-beleid-oogo")),
+    _case(
+        Case(
+            "Welke principes maken de samenwerking tussen gemeente, swv en jeugdhulppartners succesvol?",
+            "handreikingen/samenhangend-beleid-oogo",
+        )
+    ),
     _case(Case("Wat is het Kwaliteitskompas?", "handreikingen/samenhangend-beleid-oogo")),
-    _case(Case("Hoe kun je het besef vergroten dat onderwijs en gemeente dringend moeten samenwerken?",
-               "handreikingen/urgentie-van-samenwerken")),
+    _case(
+        Case(
+            "Hoe kun je het besef vergroten dat onderwijs en gemeente dringend moeten samenwerken?",
+            "handreikingen/urgentie-van-samenwerken",
+        )
+    ),
     # Praktijk.
-    _case(Case("Wat is de centrale gedachte achter de samenwerking tussen gemeente, onderwijs en jeugdhulp in Dronten?",
-               "praktijk/dronten-goed-is-goed-genoeg")),
-    _case(Case("Welk plan heeft de gemeente Stein samen met scholen en jeugdgezondheidszorg opgesteld?",
-               "praktijk/stein-samenwerken-over-grenzen")),
+    _case(
+        Case(
+            "Wat is de centrale gedachte achter de samenwerking tussen gemeente, onderwijs en jeugdhulp in Dronten?",
+            "praktijk/dronten-goed-is-goed-genoeg",
+        )
+    ),
+    _case(
+        Case(
+            "Welk plan heeft de gemeente Stein samen met scholen en jeugdgezondheidszorg opgesteld?",
+            "praktijk/stein-samenwerken-over-grenzen",
+        )
+    ),
     # Samenvattingen.
-    _case(Case("Wat kan een samenwerkingsverband doen als het OOGO over het ondersteuningsplan vastloopt?",
-               "samenvattingen/onderwijsgeschillen-oogo")),
-    _case(Case("Welke drie routes kent de geschillencommissie voor het OOGO over het ondersteuningsplan?",
-               "samenvattingen/onderwijsgeschillen-oogo")),
+    _case(
+        Case(
+            "Wat kan een samenwerkingsverband doen als het OOGO over het ondersteuningsplan vastloopt?",
+            "samenvattingen/onderwijsgeschillen-oogo",
+        )
+    ),
+    _case(
+        Case(
+            "Welke drie routes kent de geschillencommissie voor het OOGO over het ondersteuningsplan?",
+            "samenvattingen/onderwijsgeschillen-oogo",
+        )
+    ),
     _case(Case("Welke twee soorten OOGO onderscheidt het NJi?", "samenvattingen/nji-oogo")),
     _case(Case("Wat zijn de zeven adviezen uit Mét andere ogen?", "samenvattingen/met-andere-ogen")),
     _case(Case("Welke drie onderdelen vallen in de Monitor AOJ onder jeugdzorg?", "samenvattingen/monitor-aoj")),
-    _case(Case("Wie schreven in 2013 de modelprocedure OOGO en de geschillenregeling?",
-               "samenvattingen/poraad-modelprocedure-oogo")),
-    _case(Case("Hoeveel geld krijgen samenwerkingsverbanden voor voorzieningen voor hoogbegaafde leerlingen?",
-               "samenvattingen/kamerstukken-passend-onderwijs")),
-    _case(Case("Welke onderwerpen kunnen volgens Plein 013 aan bod komen in het OOGO?",
-               "samenvattingen/vng-en-overige-swv-paginas")),
-    _xfail(Case("Moet de gemeente over haar plan voor jeugdhulp overleggen met de samenwerkingsverbanden voordat de raad "
-                "het vaststelt?", JEUGDWET, "2.2"),
-           "engine weakness: without the word 'jeugdplan' Jeugdwet 2.2 lid 3 is not retrieved; VNG summary and "
-           "WPO 18a lid 9 (the ondersteuningsplan rule) are cited instead"),
+    _case(
+        Case("Wie schreven in 2013 de modelprocedure OOGO en de geschillenregeling?", "samenvattingen/poraad-modelprocedure-oogo")
+    ),
+    _case(
+        Case(
+            "Hoeveel geld krijgen samenwerkingsverbanden voor voorzieningen voor hoogbegaafde leerlingen?",
+            "samenvattingen/kamerstukken-passend-onderwijs",
+        )
+    ),
+    _case(
+        Case("Welke onderwerpen kunnen volgens Plein 013 aan bod komen in het OOGO?", "samenvattingen/vng-en-overige-swv-paginas")
+    ),
+    _xfail(
+        Case(
+            "Moet de gemeente over haar plan voor jeugdhulp overleggen met de samenwerkingsverbanden voordat de raad "
+            "het vaststelt?",
+            JEUGDWET,
+            "2.2",
+        ),
+        "engine weakness: without the word 'jeugdplan' Jeugdwet 2.2 lid 3 is not retrieved; VNG summary and "
+        "WPO 18a lid 9 (the ondersteuningsplan rule) are cited instead",
+    ),
 ]
 
 
@@ -323,8 +395,7 @@ def test_english_out_of_scope_question_is_refused_in_english(real_index: Setting
 def test_a_list_in_a_source_is_given_complete(real_index: Settings) -> None:
     answer = ask("Welke soorten jeugdhulp noemt de Monitor AOJ?", settings=real_index)
     assert "samenvattingen/monitor-aoj" in cited_docs(answer), _describe(answer)
-    for kind in ("ambulante hulp door het lokale team", "pleegzorg", "jeugdzorgplus", "jeugd-ggz",
-                 "verstandelijke beperking"):
+    for kind in ("ambulante hulp door het lokale team", "pleegzorg", "jeugdzorgplus", "jeugd-ggz", "verstandelijke beperking"):
         assert kind in answer.text, f"{kind!r} missing from the list\n{_describe(answer)}"
 
 

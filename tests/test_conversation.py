@@ -48,11 +48,6 @@ def test_po_follow_up_after_a_vo_question_drops_vo() -> None:
     assert {"primair", "samenwerkingsverband", "oogo", "gemeente"} <= words
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: _CONTRASTS lists 'po-samenwerkingsverband'/'vo-samenwerkingsverband', so the whole compound "
-    "is removed and the query loses 'samenwerkingsverband'",
-)
 @pytest.mark.parametrize(
     ("follow_up", "anchor", "dropped"),
     [
@@ -68,7 +63,8 @@ def test_sector_prefix_of_a_compound_is_dropped_but_the_compound_kept(follow_up:
 
 def test_full_sector_names_are_dropped_too() -> None:
     query = rewrite_follow_up(
-        "En in het voortgezet onderwijs?", _history("Hoe vaak stelt een samenwerkingsverband in het primair onderwijs een plan vast?")
+        "En in het voortgezet onderwijs?",
+        _history("Hoe vaak stelt een samenwerkingsverband in het primair onderwijs een plan vast?"),
     )
     assert "primair" not in _words(query)
     assert {"voortgezet", "samenwerkingsverband", "plan"} <= _words(query)

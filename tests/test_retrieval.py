@@ -99,11 +99,6 @@ def test_law_intent(question: str) -> None:
     assert _analyse(question).law_intent
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug (harmless while an article number is also found): _LAW_INTENT ends 'art\\.' with \\b, "
-    "which needs a word character right after the full stop, so 'art. 2.47' is no law intent",
-)
 def test_law_intent_for_art_abbreviation_followed_by_a_space() -> None:
     assert _analyse("Wat zegt art. 2.47?").law_intent
 
@@ -177,7 +172,12 @@ def test_fusion_of_nothing_is_empty() -> None:
 
 def _passage(pid: str = "p", **fields: object) -> Passage:
     values: dict[str, object] = {
-        "id": pid, "doc_id": f"doc/{pid}", "text": f"tekst {pid}", "title": "t", "type": "wetgeving", "position": 0
+        "id": pid,
+        "doc_id": f"doc/{pid}",
+        "text": f"tekst {pid}",
+        "title": "t",
+        "type": "wetgeving",
+        "position": 0,
     }
     values.update(fields)
     return Passage(**values)  # type: ignore[arg-type]
@@ -225,11 +225,6 @@ def test_law_match_article_of_another_law_does_not_count() -> None:
     assert _law_match(_passage(article="18a", short="WPO"), names_wpo_18a) == 0.8
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: _LAW_NAMES maps 'wvo' to 'WVO 2020' only, so a question naming the old WVO article 17a "
-    "does not match the passage whose short is 'WVO (oud)'",
-)
 def test_law_match_old_wvo_article_named_in_the_question() -> None:
     analysis = _analyse("Wat stond er in 2015 in artikel 17a lid 9 van de oude WVO?")
     old_wvo = _passage(article="17a", lid="9", short="WVO (oud)", type=OUTDATED_TYPE)

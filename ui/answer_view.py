@@ -19,7 +19,7 @@ from ui.highlight import highlight_passage
 from ui.session import Exchange, ask_later
 
 USER_AVATAR = ":material/person:"
-ASSISTANT_AVATAR = ":material/handshake:"
+ASSISTANT_AVATAR = texts.APP_ICON
 STREAM_PAUSE_S = 0.04
 # Refusals already name the first three example questions in their text; offer the others as buttons.
 REFUSAL_SUGGESTIONS = EXAMPLE_QUESTIONS[3:6]
@@ -45,11 +45,12 @@ def sentence_pieces(text: str) -> Iterator[str]:
         time.sleep(STREAM_PAUSE_S)
 
 
-def render_exchange(exchange: Exchange, settings: Settings, *, new: bool = False, latest: bool = False) -> None:
+def render_exchange(exchange: Exchange, settings: Settings, *, latest: bool) -> None:
+    """A question and answer from the history (the answer being given now is drawn by the page)."""
     with st.chat_message("user", avatar=USER_AVATAR):
         st.markdown(escape_markdown(exchange.question))
     with st.chat_message("assistant", avatar=ASSISTANT_AVATAR):
-        render_answer(exchange, settings, new=new, latest=latest)
+        render_answer(exchange, settings, new=False, latest=latest)
 
 
 def render_answer(exchange: Exchange, settings: Settings, *, new: bool, latest: bool) -> None:
@@ -61,8 +62,8 @@ def render_answer(exchange: Exchange, settings: Settings, *, new: bool, latest: 
         st.write_stream(sentence_pieces(answer_markdown(answer.text)))
     else:
         st.markdown(answer_markdown(answer.text))
-    if answer.backend != settings.backend and not answer.refused:
-        st.caption(texts.BACKEND_FALLBACK)
+    for note in answer.guard_notes:  # Dutch notes from the LLM citation guard, e.g. why it fell back
+        st.caption(note)
     if answer.citations:
         _sources(answer.citations, settings)
     if answer.refusal_reason != "no_index":

@@ -16,7 +16,10 @@ from ui.sidebar import render_conversation_actions, render_sidebar
 
 
 def start_screen(document_count_line: str | None) -> None:
-    st.markdown(document_count_line or texts.NO_DOCUMENTS)
+    if document_count_line is None:
+        st.info(texts.NO_DOCUMENTS, icon=":material/folder_off:")
+        return
+    st.markdown(document_count_line)
     st.caption(texts.INTRO)
     st.markdown(f"**{texts.EXAMPLES_LEAD}**")
     columns = st.columns(2)

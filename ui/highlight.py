@@ -33,12 +33,14 @@ def highlight_passage(text: str, quote: str, heading: str | None = None) -> tupl
         if line == heading or line.startswith("#"):
             paragraphs.append(f"<p class='bron-kop'>{html.escape(line.lstrip('#').strip())}</p>")
             continue
-        pieces = []
+        runs: list[tuple[bool, list[str]]] = []  # consecutive quoted sentences share one <mark>
         for sentence in split_sentences(line):
-            escaped = html.escape(sentence)
-            if _quoted(sentence, normalized_quote):
-                marked += 1
-                escaped = f"<mark>{escaped}</mark>"
-            pieces.append(escaped)
+            quoted = _quoted(sentence, normalized_quote)
+            marked += quoted
+            if runs and runs[-1][0] == quoted:
+                runs[-1][1].append(html.escape(sentence))
+            else:
+                runs.append((quoted, [html.escape(sentence)]))
+        pieces = [f"<mark>{' '.join(run)}</mark>" if quoted else " ".join(run) for quoted, run in runs]
         paragraphs.append(f"<p>{' '.join(pieces)}</p>")
     return f"<div class='bron-passage'>{''.join(paragraphs)}</div>", marked

@@ -39,7 +39,6 @@ SOURCE_MISSING = "Deze passage staat niet meer in de index (het document is intu
 QUOTED = "Geciteerd:"
 OUTDATED_BADGE = "verouderde wettekst"
 OUTDATED_NOTE = "Let op: dit is een vervallen versie van de wet. Controleer de geldende tekst op wetten.overheid.nl."
-BACKEND_FALLBACK = "Dit antwoord bestaat uit letterlijke citaten, omdat het taalmodel geen bruikbare bronvermelding gaf."
 
 FEEDBACK_THANKS = "Bedankt voor uw beoordeling."
 FEEDBACK_COMMENT = "Toelichting (optioneel)"

@@ -53,6 +53,7 @@ class ChatLlamaCpp(BaseChatModel):
     n_threads: int | None = None
     temperature: float = 0.0
     max_tokens: int = 600
+    repeat_penalty: float = 1.1  # small models otherwise loop on a sentence until max_tokens
     _llama: Any = PrivateAttr()
     _lock: threading.Lock = PrivateAttr()
 
@@ -66,7 +67,8 @@ class ChatLlamaCpp(BaseChatModel):
     def _request(self, messages: list[BaseMessage], stop: list[str] | None, stream: bool) -> Any:
         return self._llama.create_chat_completion(
             messages=[{"role": _ROLES.get(m.type, "user"), "content": m.text} for m in messages],
-            temperature=self.temperature, max_tokens=self.max_tokens, stop=stop, stream=stream,
+            temperature=self.temperature, max_tokens=self.max_tokens, repeat_penalty=self.repeat_penalty,
+            stop=stop, stream=stream,
         )
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
