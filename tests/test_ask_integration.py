@@ -241,12 +241,6 @@ def test_oogo_po_question_cites_wpo_18a_lid_9_and_says_negende_lid(real_index: S
     assert_citation_contract(answer)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug (regression): retrieval._LAW_NAMES maps 'wvo' to 'WVO 2020' only, so _law_match treats the "
-    "'WVO (oud)' passages as another law and the named art. 17a lid 9 gets no lift; the 2015 WPO 18a lid 9 text "
-    "is quoted instead and the note names art. 18a, not 2.47",
-)
 def test_outdated_law_question_says_it_is_outdated_and_names_the_current_article(real_index: Settings) -> None:
     answer = ask("Wat stond er in 2015 in artikel 17a lid 9 van de oude WVO?", settings=real_index)
     assert not answer.refused, _describe(answer)
@@ -387,11 +381,6 @@ def test_english_out_of_scope_question_is_refused_in_english(real_index: Setting
 # --- completeness and the document list ---------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: ingest.chunking.answer_units drops units of <= 2 words, and the '-' marker counts as a word, "
-    "so list items like '- pleegzorg;' never become answer units and the list is silently incomplete",
-)
 def test_a_list_in_a_source_is_given_complete(real_index: Settings) -> None:
     answer = ask("Welke soorten jeugdhulp noemt de Monitor AOJ?", settings=real_index)
     assert "samenvattingen/monitor-aoj" in cited_docs(answer), _describe(answer)
