@@ -53,7 +53,7 @@ def ask(
     if as_json:
         typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print_answer(console, answer)
+        print_answer(console, answer, question)
 
 
 @app.command()

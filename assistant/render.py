@@ -19,8 +19,8 @@ TYPE_LABELS = {
 }
 
 
-def print_answer(console: Console, answer: Answer) -> None:
-    if answer.search_query:
+def print_answer(console: Console, answer: Answer, question: str) -> None:
+    if answer.search_query.strip() != question.strip():  # a follow-up, rewritten into a standalone query
         console.print(f"[dim]Gezocht op: {answer.search_query}[/dim]")
     style = "yellow" if answer.refused else "green"
     console.print(Panel(Markdown(answer.text), border_style=style, title="Antwoord" if not answer.refused else "Geen antwoord"))
