@@ -43,7 +43,9 @@ NOTE_FALLBACK = (
     "Het antwoord van het taalmodel hield geen zin met een geldige bronvermelding over; "
     "dit antwoord is samengesteld uit de bronnen zelf."
 )
-NOTE_NOT_ASKED = "De vraag is niet aan het taalmodel voorgelegd: de bronnen gaan er niet over, of het is geen vraag over de bronnen."
+NOTE_NOT_ASKED = (
+    "De vraag is niet aan het taalmodel voorgelegd: de bronnen gaan er niet over, of het is geen vraag over de bronnen."
+)
 
 
 def note_model_failed(error: Exception) -> str:
@@ -153,7 +155,8 @@ class CitationGuard:
         self.min_overlap = settings.guard_min_overlap
         self.min_cosine = settings.guard_min_cosine
 
-    def check(self, text: str, passages: list[Passage]) -> GuardResult:
+    def check(self, text: str, passages: list[Passage], question: str = "") -> GuardResult:
+        """Guard `text`, whose `[n]` refer to `passages` (1-based); `question` sharpens the support test."""
         if is_refusal(text):
             return GuardResult("", [], [NOTE_REFUSED], refused=True)
         text = normalise_markers(text)
@@ -163,13 +166,21 @@ class CitationGuard:
         claims = [s for s in statements if s.checkable]
         vectors = self.scorer.embeddings.encode([s.text for s in claims], "query") if claims else []
         evidence = [(set(analyse(_evidence(p))), _numbers(_evidence(p))) for p in passages]
+        asked = set(analyse(question))
         quotes: dict[int, list[str]] = {}
-        unsupported = dropped = added = 0
+        seen: set[str] = set()
+        unsupported = dropped = added = repeated = 0
         for statement in statements:
             statement.kept = [n for n in dict.fromkeys(statement.markers) if n in numbers]
         for statement, vector in zip(claims, vectors, strict=True):
+            if normalize(statement.text) in seen:  # small models loop on a sentence
+                statement.kept = []
+                repeated += 1
+                continue
+            seen.add(normalize(statement.text))
             cited = statement.kept
-            support = {n: self._support(statement.text, vector, passages[n - 1], evidence[n - 1]) for n in cited or numbers}
+            support = {n: self._support(statement.text, vector, passages[n - 1], evidence[n - 1], asked)
+                       for n in cited or numbers}
             kept = [n for n, s in support.items() if s.supported]
             if not cited:  # no marker: cite the one passage that supports it best, if any does
                 kept = sorted(kept, key=lambda n: support[n].cosine, reverse=True)[:1]
@@ -185,14 +196,20 @@ class CitationGuard:
         kept_text = _render(text, [s for s in statements if s.kept or not s.checkable])
         ordered = {n: _in_passage_order(q, passages[n - 1]) for n, q in quotes.items()}
         checked = renumber(kept_text, passages, ordered)
-        return GuardResult(checked.text, checked.citations, _notes(invalid, unsupported, dropped, added), refused=False)
+        notes = _notes(invalid, unsupported, dropped, added, repeated)
+        return GuardResult(checked.text, checked.citations, notes, refused=False)
 
     def _support(self, sentence: str, vector: np.ndarray, passage: Passage,
-                 evidence: tuple[set[str], set[str]]) -> _Support:
-        """Supported: enough shared content words, every number found, and a sentence close in meaning."""
+                 evidence: tuple[set[str], set[str]], asked: set[str]) -> _Support:
+        """Supported: enough shared content words, every number found, and a sentence close in meaning.
+
+        The words a sentence shares with the question tie the passage to what was asked, so enough of
+        those must be in the passage too: otherwise a copied passage about something else, framed as
+        "De landelijke norm is dat ...", would pass on the copied words alone."""
         stems, numbers = evidence
         terms = set(analyse(sentence))
-        overlap = len(terms & stems) / len(terms)
+        tied = terms & asked
+        overlap = min(_share(terms, stems), _share(tied, stems) if tied else 1.0)
         scored = self._scored(vector, passage)
         quote, cosine = max(scored, key=lambda item: item[1]) if scored else (passage.text, 0.0)
         supported = overlap >= self.min_overlap and cosine >= self.min_cosine and _numbers(sentence) <= numbers
@@ -206,6 +223,10 @@ class CitationGuard:
         sentences = split_sentences(passage.text)
         matrix = self.scorer.embeddings.encode(sentences, "passage") if sentences else np.zeros((0, len(vector)))
         return list(zip(sentences, (matrix @ vector).tolist(), strict=True))
+
+
+def _share(terms: set[str], stems: set[str]) -> float:
+    return len(terms & stems) / len(terms)
 
 
 def _in_passage_order(quotes: list[str], passage: Passage) -> list[str]:
@@ -235,7 +256,7 @@ def _drop_orphan_intros(lines: list[str]) -> list[str]:
     return kept
 
 
-def _notes(invalid: int, unsupported: int, dropped: int, added: int) -> list[str]:
+def _notes(invalid: int, unsupported: int, dropped: int, added: int, repeated: int) -> list[str]:
     notes = []
     if invalid:
         notes.append(f"{_count(invalid, 'verwijzing', 'verwijzingen')} naar een niet-bestaande bron verwijderd")
@@ -243,6 +264,8 @@ def _notes(invalid: int, unsupported: int, dropped: int, added: int) -> list[str
         notes.append(f"{_count(unsupported, 'verwijzing', 'verwijzingen')} naar een bron die de zin niet steunt verwijderd")
     if dropped:
         notes.append(f"{_count(dropped, 'zin', 'zinnen')} zonder steun in de bronnen weggelaten")
+    if repeated:
+        notes.append(f"{_count(repeated, 'herhaalde zin', 'herhaalde zinnen')} weggelaten")
     if added:
         notes.append(f"bij {_count(added, 'zin', 'zinnen')} zonder bronvermelding de steunende bron toegevoegd")
     return notes

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from processes import stop_process
 
 import ingest.indexer as indexer
 from assistant.config import Settings
@@ -311,12 +312,7 @@ def chroma_server(tmp_path: Path) -> Iterator[str]:
         _wait_for_server(port, process, log)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        stop_process(process)
 
 
 def test_chroma_server_round_trip(

@@ -104,7 +104,7 @@ class LLMBackend:
         def finish(text: str, error: Exception | None) -> Answer:
             if error is not None:
                 return self._relabel(extractive, [note_model_failed(error)])
-            result = self.guard.check(text, passages)
+            result = self.guard.check(text, passages, analysis.question)  # the standalone search query
             if result.refused:
                 refused = extractive if extractive.refused else refusal("not_found", analysis, retrieved, self.name)
                 return self._relabel(refused, result.notes)
