@@ -130,7 +130,7 @@ class Retriever:
         if not allowed:
             return analysis, [], query_vector
 
-        dense = _dense_ranking(self, query_vector, index, allowed, settings.candidates)
+        dense = _dense_ranking(self, query_vector, index, allowed, settings.candidates, filters)
         lexical = _bm25_ranking(index, analysis.search_text, allowed, settings.candidates)
         fused = _fuse(dense, lexical, settings)
         candidates = sorted(fused, key=fused.get, reverse=True)[: settings.candidates]
@@ -209,16 +209,25 @@ def _allowed(index: SearchIndex, filters: dict[str, Any] | None, analysis: Query
 
 
 def _dense_ranking(
-    retriever: Retriever, query_vector: np.ndarray, index: SearchIndex, allowed: set[int], depth: int
+    retriever: Retriever,
+    query_vector: np.ndarray,
+    index: SearchIndex,
+    allowed: set[int],
+    depth: int,
+    filters: dict[str, Any] | None,
 ) -> dict[int, tuple[int, float]]:
-    """position -> (rank, cosine) of the nearest passages; filtered in Chroma when a filter applies."""
+    """position -> (rank, cosine) of the nearest allowed passages.
+
+    The user's filters go to Chroma as a small `where` on type or doc id; the outdated-law rule is
+    applied here on an over-fetched list, because as a `where` it would list every other document
+    and make each query slow on a large index."""
     collection = open_collection(retriever.settings, retriever.model_name)
-    where = None
-    if len(allowed) < len(index.passages):
-        where = {"doc_id": {"$in": sorted({index.passages[i].doc_id for i in allowed})}}
+    clauses = [{key: {"$in": list(values)}} for key, values in
+               (("type", (filters or {}).get("types")), ("doc_id", (filters or {}).get("doc_ids"))) if values]
+    where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
     result = collection.query(
         query_embeddings=[query_vector.tolist()],
-        n_results=min(depth * 2, len(index.passages)),
+        n_results=min(depth * 3, len(index.passages)),
         where=where,
         include=["distances"],
     )

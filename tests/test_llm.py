@@ -211,6 +211,21 @@ def test_a_supported_sentence_without_marker_gets_its_source(retriever, settings
     assert "bij 1 zin zonder bronvermelding de steunende bron toegevoegd" in answer.guard_notes
 
 
+def test_a_copied_passage_framed_as_an_answer_to_something_else_is_unsupported(retriever, settings):
+    text = ("De landelijke norm voor basisondersteuning is dat het samenwerkingsverband ten minste eenmaal "
+            "in de 4 jaar een ondersteuningsplan vaststelt [2].")
+    guard = CitationGuard(retriever, settings)
+    assert guard.check(text, PASSAGES).citations  # without the question, the copied words carry it
+    result = guard.check(text, PASSAGES, "Wat houdt de landelijke norm voor basisondersteuning in?")
+    assert not result.citations and result.text == ""
+
+
+def test_a_repeated_sentence_is_kept_once(retriever, settings):
+    result = CitationGuard(retriever, settings).check("\n".join([f"{OOGO_SENTENCE} [1]."] * 3), PASSAGES)
+    assert result.text == f"{OOGO_SENTENCE}. [1]"
+    assert "2 herhaalde zinnen weggelaten" in result.notes
+
+
 def test_list_items_stay_items_and_an_emptied_intro_goes(retriever, settings):
     guard = CitationGuard(retriever, settings)
     result = guard.check(f"Volgens de WPO:\n- {OOGO_SENTENCE} [1]\n- Iets over de maan [3]\n\nDe kosten zijn:\n- 500 euro [2]",
