@@ -257,9 +257,11 @@ class ExtractiveBackend:
                 chosen.append(unit)
                 covered |= set(analyse(unit.text))
         chosen = _dedupe(sorted(chosen, key=lambda u: (u.passage_rank, u.order)))
-        limit = self.settings.max_answer_sentences
-        if len(chosen) > limit and not all(u.is_list_item for u in chosen[1:]):
-            chosen = sorted(sorted(chosen, key=lambda u: u.score, reverse=True)[:limit], key=lambda u: (u.passage_rank, u.order))
+        # At most `max_answer_sentences` sentences plus one list; a list is never cut short.
+        prose = [u for u in chosen if not u.is_list_item]
+        if len(prose) > self.settings.max_answer_sentences:
+            kept = {id(u) for u in sorted(prose, key=lambda u: u.score, reverse=True)[: self.settings.max_answer_sentences]}
+            chosen = [u for u in chosen if u.is_list_item or id(u) in kept]
         return chosen
 
     def _unit_with_value(self, answer_type: str, question: str, units: list[_Unit], chosen: list[_Unit]) -> _Unit | None:

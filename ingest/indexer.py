@@ -153,7 +153,8 @@ def _sync(collection, wanted: dict[str, _Row], failed: set[str], settings: Setti
     """Make `collection` hold exactly `wanted` (plus the old rows of files that failed to load)."""
     stored = stored_hashes(collection)
     to_remove = [rid for rid, info in stored.items() if rid not in wanted and info["doc_id"] not in failed]
-    to_add = [row for rid, row in wanted.items() if rid not in stored]
+    # A row id can stay while its text changes (sentence n of a passage after an edit): compare hashes.
+    to_add = [row for rid, row in wanted.items() if stored.get(rid, {}).get("content_hash") != row.metadata["content_hash"]]
     vectors = _reusable_vectors(collection, stored, {row.metadata["content_hash"] for row in to_add})
     missing = {row.metadata["content_hash"]: row.embed_text for row in to_add if row.metadata["content_hash"] not in vectors}
     if missing:

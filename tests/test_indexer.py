@@ -335,3 +335,19 @@ def test_chroma_server_round_trip(
     assert WEC in top_docs, top_docs
     wec = next(item.passage for item in results if item.passage.doc_id == WEC)
     assert wec.article == "28a" and wec.short == "WEC"
+
+
+def test_sentence_rows_are_rewritten_when_their_split_changes(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sentence row ids are `passage#n`. When the way a passage is split into sentences changes (a new
+    release keeps list items it used to drop), ids stay while texts shift: such rows must be rewritten."""
+    from ingest.chunking import answer_units
+
+    monkeypatch.setattr(indexer, "answer_units", lambda passage: answer_units(passage)[1:])
+    ingest(settings)
+    monkeypatch.setattr(indexer, "answer_units", answer_units)
+    ingest(settings)
+
+    rows = sentence_collection(settings).get(where={"doc_id": STEIN}, include=["documents"])
+    stored = dict(zip(rows["ids"], rows["documents"], strict=True))
+    passages = [p for p in indexer.read_corpus(settings, indexer.NullProgress())[0] if p.doc_id == STEIN]
+    assert stored == {f"{p.id}#{n}": unit for p in passages for n, unit in enumerate(answer_units(p))}

@@ -308,11 +308,17 @@ FOLLOW_UP = "En bij het voortgezet onderwijs?"
 
 
 def test_a_good_rewrite_is_used():
-    model = FakeListChatModel(responses=["Vraag: Welk artikel verplicht een samenwerkingsverband vo tot OOGO?"])
-    assert rewrite_with_llm(model, FOLLOW_UP, HISTORY) == "Welk artikel verplicht een samenwerkingsverband vo tot OOGO?"
+    rewrite = "Welk artikel verplicht een samenwerkingsverband in het voortgezet onderwijs tot OOGO?"
+    model = FakeListChatModel(responses=[f"Vraag: “{rewrite}”"])
+    assert rewrite_with_llm(model, FOLLOW_UP, HISTORY) == rewrite
 
 
-@pytest.mark.parametrize("reply", ["", "   ", "x" * 200, REFUSAL_SENTENCE, "Sorry, ik kan deze vraag niet herschrijven."])
+@pytest.mark.parametrize("reply", [
+    "", "   ", "x" * 200, REFUSAL_SENTENCE, "Sorry, ik kan deze vraag niet herschrijven.",
+    FOLLOW_UP,  # unchanged: the rules combine it with the history
+    "Artikel 2.47 van de WVO 2020 regelt het OOGO voor het voortgezet onderwijs.",  # an answer, not a question
+    "Welk artikel verplicht een samenwerkingsverband tot OOGO?",  # lost what the follow-up asked
+])
 def test_an_unusable_rewrite_falls_back_to_the_rules(reply):
     from assistant.conversation import rewrite_follow_up
 

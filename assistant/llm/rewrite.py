@@ -2,10 +2,11 @@
 
 The rule-based `rewrite_follow_up` handles the common patterns; a model resolves the rest
 ("Mag de leerling daar zelf iets over zeggen?"). A model's rewrite is only a search query, but a
-bad one sends retrieval astray, so it is checked and the rules take over when it is empty, far
-longer than the question (the model answered instead of rewriting), refusal-like, or when the
-call fails. Standalone questions are not sent to the model at all: that saves a round trip and
-keeps the history from bending a question that needs none.
+bad one sends retrieval astray, so it is checked (`acceptable`) and the rules take over when it
+is empty, far longer than the question, unchanged, an answer instead of a question, missing the
+follow-up's own words, refusal-like, or when the call fails. Standalone questions are not sent to
+the model at all: that saves a round trip and keeps the history from bending a question that
+needs none.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.conversation import is_follow_up, rewrite_follow_up, to_turns
 from assistant.guard import is_refusal
+from assistant.lexical import analyse
 from assistant.llm.prompt import history_block
 from assistant.models import Turn
+from assistant.textutils import normalize
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +46,17 @@ def clean_rewrite(text: str) -> str:
 
 
 def acceptable(rewrite: str, question: str) -> bool:
+    """Usable as a search query: not empty, not an answer or a refusal, and still asking what the user asked.
+
+    Measured on Qwen2.5-1.5B: it often returns the follow-up unchanged (the rules do better), answers
+    instead of rewriting (a statement, no question mark), or drops the follow-up's own words."""
+    asked = set(analyse(question))
     return (
         bool(rewrite)
         and len(rewrite) <= 3 * len(question) + 40
+        and normalize(rewrite) != normalize(question)
+        and (rewrite.endswith("?") or not question.rstrip().endswith("?"))
+        and len(asked & set(analyse(rewrite))) * 2 >= len(asked)
         and not is_refusal(rewrite)
         and not _REFUSAL_LIKE.search(rewrite)
     )
