@@ -47,6 +47,10 @@ _LAW_NAMES = {
     "wec": "WEC", "wet op de expertisecentra": "WEC",
 }
 
+# In a question about law, the school sector names the law: vo rules stand in the WVO, po rules in the WPO.
+_SECTOR_LAWS = {"voortgezet onderwijs": "WVO", "vo": "WVO", "middelbare school": "WVO",
+                "primair onderwijs": "WPO", "po": "WPO", "basisschool": "WPO", "basisonderwijs": "WPO"}
+
 
 @dataclass
 class QueryAnalysis:
@@ -95,9 +99,20 @@ def analyse_question(question: str, vocabulary: frozenset[str], stems: Container
         wants_outdated=bool(_OUTDATED_WORDS.search(question)),
         typo_fixes=fixes,
         law_intent=bool(_LAW_INTENT.search(question)),
-        laws=sorted({short for name, short in _LAW_NAMES.items() if re.search(rf"\b{name}\b", question, re.I)}),
+        laws=_named_laws(question),
         known_words=known,
     )
+
+
+def _named_laws(question: str) -> list[str]:
+    """Laws a question names outright, or else, when it asks about law, the law of the sector it names."""
+    def named(table: dict[str, str]) -> list[str]:
+        return sorted({short for name, short in table.items() if re.search(rf"\b{name}\b", question, re.I)})
+
+    laws = named(_LAW_NAMES)
+    if not laws and _LAW_INTENT.search(question):
+        laws = named(_SECTOR_LAWS)
+    return laws
 
 
 class Retriever:

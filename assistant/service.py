@@ -9,14 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from assistant.answering import AnswerBackend, ExtractiveBackend, refusal
 from assistant.config import Settings, get_settings
-from assistant.conversation import rewrite_follow_up
+from assistant.conversation import rewrite_follow_up, to_turns
 from assistant.errors import ConfigError, IndexMissingError
-from assistant.models import Answer, Turn
+from assistant.models import Answer, ScoredPassage, Turn
 from assistant.retrieval import QueryAnalysis, Retriever
+
+if TYPE_CHECKING:
+    from assistant.llm.backend import AnswerStream
 
 REQUIRED_FIELDS = ("title", "type", "publisher", "date", "licence")
 
@@ -56,19 +61,57 @@ def ask(
     backend: str | None = None,
 ) -> Answer:
     """Answer a question from the indexed sources, with citations, or refuse plainly."""
+    prepared = _prepare(question, history, filters, settings, backend)
+    if isinstance(prepared, Answer):
+        return prepared
+    answerer, question, analysis, retrieved, query_vector = prepared
+    if hasattr(answerer, "stream"):  # LLM backends also see the conversation
+        return answerer.answer(question, analysis, retrieved, query_vector, to_turns(history))
+    return answerer.answer(question, analysis, retrieved, query_vector)
+
+
+def ask_stream(
+    question: str,
+    history: Sequence[Mapping[str, str] | Turn] | None = None,
+    filters: Mapping[str, Any] | None = None,
+    *,
+    settings: Settings | None = None,
+    backend: str | None = None,
+) -> AnswerStream | Answer:
+    """Like `ask`, but an LLM backend's answer as an `AnswerStream` (iterate the text, then read
+    `.answer` for the guarded result); the extractive backend returns its finished `Answer`."""
+    prepared = _prepare(question, history, filters, settings, backend)
+    if isinstance(prepared, Answer):
+        return prepared
+    answerer, question, analysis, retrieved, query_vector = prepared
+    if hasattr(answerer, "stream"):
+        return answerer.stream(question, analysis, retrieved, query_vector, to_turns(history))
+    return answerer.answer(question, analysis, retrieved, query_vector)
+
+
+Prepared = tuple[AnswerBackend, str, QueryAnalysis, list[ScoredPassage], np.ndarray]
+
+
+def _prepare(
+    question: str,
+    history: Sequence[Mapping[str, str] | Turn] | None,
+    filters: Mapping[str, Any] | None,
+    settings: Settings | None,
+    backend: str | None,
+) -> Prepared | Answer:
+    """Shared by `ask` and `ask_stream`: rewrite a follow-up, search, and pick the backend."""
     settings = settings or get_settings()
     question = question.strip()
     backend_name = backend or settings.backend
-    search_query = rewrite_follow_up(question, history)
+    answerer = get_backend(settings, backend_name)
+    rewrite = getattr(answerer, "rewrite_query", rewrite_follow_up)  # an LLM resolves follow-ups better
+    search_query = rewrite(question, to_turns(history))
     try:
-        retriever = get_retriever(settings)
-        analysis, retrieved, query_vector = retriever.search(search_query, dict(filters or {}))
+        analysis, retrieved, query_vector = get_retriever(settings).search(search_query, dict(filters or {}))
     except IndexMissingError:
         empty = QueryAnalysis(question, search_query, False, [], [], False)
         return refusal("no_index", empty, [], backend_name)
-    answer = get_backend(settings, backend_name).answer(question, analysis, retrieved, query_vector)
-    answer.search_query = search_query
-    return answer
+    return answerer, question, analysis, retrieved, query_vector
 
 
 def list_documents(settings: Settings | None = None) -> list[DocumentInfo]:
