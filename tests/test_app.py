@@ -417,3 +417,33 @@ def test_upload_page_adds_rejects_and_removes_documents(app_settings: Settings) 
         assert "uploads/notitie-zonnedal" not in {doc.doc_id for doc in list_documents(app_settings)}
     finally:
         config.set_option("server.address", previous)
+
+
+@pytest.mark.integration
+def test_llm_answer_shows_the_guarded_text(app_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With an LLM backend, what stays on screen is the guarded answer (the raw model text only streams by):
+    the unsupported sentence is gone, the guard says so, and the sources are listed."""
+    from itertools import cycle
+
+    from langchain_core.language_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    import assistant.service as service
+    from assistant.llm.backend import LLMBackend
+
+    model_text = (
+        "Het ondersteuningsplan wordt niet vastgesteld voordat over een concept van het plan op overeenstemming "
+        "gericht overleg heeft plaatsgevonden met het college van burgemeester en wethouders. [1] "
+        "De maan is gemaakt van groene kaas. [1]"
+    )
+    fake = GenericFakeChatModel(messages=cycle([AIMessage(content=model_text)]))
+    monkeypatch.setattr(
+        service, "get_backend", lambda settings, name: LLMBackend(fake, service.get_retriever(settings), settings, "openai")
+    )
+    at = ask(run_app(), LAW_QUESTION)
+    assert not at.exception and not at.error
+    text = assistant_text(at)
+    assert "overeenstemming gericht overleg" in text and "[1]" in text
+    assert "kaas" not in text, "the guard drops a sentence its source does not support"
+    assert any("weggelaten" in c.value or "zin" in c.value for c in at.chat_message[-1].caption), "the guard's note is shown"
+    assert source_labels(at), "the cited sources are listed"

@@ -6,7 +6,8 @@ import streamlit as st
 
 from assistant.config import get_settings
 from assistant.messages import EXAMPLE_QUESTIONS
-from assistant.service import ask, list_documents
+from assistant.models import Answer
+from assistant.service import ask_stream, list_documents
 from ui import texts
 from ui.answer_view import ASSISTANT_AVATAR, USER_AVATAR, escape_markdown, render_answer, render_exchange
 from ui.engine import corpus_line, warm_up
@@ -36,10 +37,19 @@ def answer_new_question(question: str, filter_types: list[str]) -> None:
     with st.chat_message("assistant", avatar=ASSISTANT_AVATAR), friendly_errors():
         with st.spinner(texts.SEARCHING):
             filters = {"types": filter_types} if filter_types else None
-            answer = ask(question, history=history(), filters=filters, settings=settings)
+            result = ask_stream(question, history=history(), filters=filters, settings=settings)
+        streamed = not isinstance(result, Answer)
+        if streamed:  # an LLM writes as it goes; the guarded answer then replaces the raw text
+            draft = st.empty()
+            with draft.container():
+                st.write_stream(result)
+            answer = result.answer
+            draft.empty()
+        else:
+            answer = result
         exchange = Exchange(question, answer, filter_types)
         exchanges().append(exchange)
-        render_answer(exchange, settings, new=True, latest=True)
+        render_answer(exchange, settings, new=not streamed, latest=True)
 
 
 def main() -> None:
