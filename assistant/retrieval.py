@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from chromadb.api.models.Collection import Collection
 
 from assistant.config import Settings
 from assistant.embeddings import E5Embeddings, embedding_model_name, load_embeddings
@@ -22,7 +23,7 @@ from assistant.glossary import expansions, looks_english
 from assistant.lexical import BM25, analyse, repair_typos, words
 from assistant.models import Passage, ScoredPassage
 from assistant.store import all_passages, generation, open_collection, sentence_collection
-from assistant.textutils import DUTCH_ORDINALS, normalize
+from assistant.textutils import DUTCH_ORDINALS
 
 OUTDATED_TYPE = "wetgeving (vervallen versie)"
 
@@ -126,26 +127,30 @@ class Retriever:
         self._lock = threading.Lock()
 
     def index(self) -> SearchIndex:
+        return self._snapshot()[1]
+
+    def _snapshot(self) -> tuple[Collection, SearchIndex]:
+        """The collection (fetched anew: its metadata carries the generation) and the matching index."""
         collection = open_collection(self.settings, self.model_name)
         current = generation(collection)
         with self._lock:
             if self._index is None or self._index.generation != current:
                 self._index = _load_index(self.settings, collection, current)
-            return self._index
+            return collection, self._index
 
     def search(
         self, question: str, filters: dict[str, Any] | None = None, k: int | None = None
     ) -> tuple[QueryAnalysis, list[ScoredPassage], np.ndarray]:
         """The top `k` passages for a question, the analysis behind them and the query vector."""
         settings = self.settings
-        index = self.index()
+        collection, index = self._snapshot()
         analysis = analyse_question(question, index.vocabulary, index.bm25.postings)
         query_vector = np.asarray(self.embeddings.embed_query(analysis.search_text), dtype=np.float32)
         allowed = _allowed(index, filters, analysis)
         if not allowed:
             return analysis, [], query_vector
 
-        dense = _dense_ranking(self, query_vector, index, allowed, settings.candidates, filters)
+        dense = _dense_ranking(collection, query_vector, index, allowed, settings.candidates, filters)
         lexical = _bm25_ranking(index, analysis.search_text, allowed, settings.candidates)
         fused = _fuse(dense, lexical, settings)
         candidates = sorted(fused, key=fused.get, reverse=True)[: settings.candidates]
@@ -164,8 +169,8 @@ class Retriever:
         return analysis, scored[: k or settings.top_k], query_vector
 
     def sentence_scores(self, passage: Passage, query_vector: np.ndarray) -> list[tuple[str, float]]:
-        """Each answer unit of a passage with its cosine to the question."""
-        index = self.index()
+        """Each answer unit of a passage with its cosine to the question (from the index the search used)."""
+        index = self._index or self.index()
         sentences = index.sentences.get(passage.id, [])
         vectors = index.sentence_vectors.get(passage.id)
         if not sentences or vectors is None:
@@ -173,7 +178,7 @@ class Retriever:
         return list(zip(sentences, (vectors @ query_vector).tolist(), strict=True))
 
 
-def _load_index(settings: Settings, collection, current: int) -> SearchIndex:
+def _load_index(settings: Settings, collection: Collection, current: int) -> SearchIndex:
     passages = all_passages(collection)
     analysed = [analyse(f"{p.title} {p.heading or ''} {p.text}") for p in passages]
     vocabulary = frozenset(w for p in passages for w in words(f"{p.title} {p.text}"))
@@ -224,7 +229,7 @@ def _allowed(index: SearchIndex, filters: dict[str, Any] | None, analysis: Query
 
 
 def _dense_ranking(
-    retriever: Retriever,
+    collection: Collection,
     query_vector: np.ndarray,
     index: SearchIndex,
     allowed: set[int],
@@ -236,7 +241,6 @@ def _dense_ranking(
     The user's filters go to Chroma as a small `where` on type or doc id; the outdated-law rule is
     applied here on an over-fetched list, because as a `where` it would list every other document
     and make each query slow on a large index."""
-    collection = open_collection(retriever.settings, retriever.model_name)
     clauses = [{key: {"$in": list(values)}} for key, values in
                (("type", (filters or {}).get("types")), ("doc_id", (filters or {}).get("doc_ids"))) if values]
     where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
@@ -304,8 +308,3 @@ def _rerank(
             + settings.law_ref_weight * _law_match(item.passage, analysis) / (k + 1)
         )
     return sorted(scored, key=lambda item: item.score, reverse=True)
-
-
-def question_terms(question: str) -> set[str]:
-    """Stems of the question's content words, for lexical overlap in sentence selection."""
-    return set(analyse(normalize(question)))
