@@ -402,3 +402,14 @@ def test_list_documents_lists_every_corpus_document_with_its_metadata(real_index
     assert all(not d.missing_fields for d in documents), [(d.doc_id, d.missing_fields) for d in documents if d.missing_fields]
     wpo = next(d for d in documents if d.doc_id == WPO_18A)
     assert wpo.type == "wetgeving" and wpo.source_url == "https://wetten.overheid.nl/BWBR0003420"
+
+
+def test_hybrid_retriever_is_a_langchain_retriever(real_index: Settings) -> None:
+    from assistant.langchain_retriever import HybridRetriever
+
+    documents = HybridRetriever(settings=real_index, k=3).invoke(
+        "Welk artikel verplicht een samenwerkingsverband po tot OOGO met de gemeente?"
+    )
+    assert len(documents) == 3
+    assert any(d.metadata["doc_id"] == "wetgeving/wpo-artikel-18a-19" and d.metadata.get("article") == "18a" for d in documents)
+    assert all(d.page_content and d.metadata["score"] > 0 for d in documents)
