@@ -17,10 +17,10 @@ from typing import Protocol
 import numpy as np
 
 from assistant import messages
-from assistant.citations import OUTDATED_TYPE, renumber
+from assistant.citations import renumber
 from assistant.config import Settings
 from assistant.lexical import analyse
-from assistant.models import Answer, Passage, ScoredPassage
+from assistant.models import OUTDATED_TYPE, Answer, Passage, ScoredPassage
 from assistant.retrieval import QueryAnalysis, Retriever
 from assistant.textutils import DUTCH_ORDINALS, is_list_item, normalize
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.models import Citation, Passage
+from assistant.models import OUTDATED_TYPE, Citation, Passage
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
-OUTDATED_TYPE = "wetgeving (vervallen versie)"
 
 
 def make_citation(number: int, passage: Passage, quote: str) -> Citation:

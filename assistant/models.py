@@ -11,6 +11,9 @@ from typing import Any, Literal
 
 from langchain_core.documents import Document
 
+OUTDATED_TYPE = "wetgeving (vervallen versie)"
+"""Law texts that no longer apply: used only when a question asks about an old text."""
+
 DOC_TYPES = (
     "wetgeving",
     "wetgeving (vervallen versie)",

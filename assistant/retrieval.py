@@ -21,11 +21,9 @@ from assistant.config import Settings
 from assistant.embeddings import E5Embeddings, embedding_model_name, load_embeddings
 from assistant.glossary import expansions, looks_english
 from assistant.lexical import BM25, analyse, repair_typos, words
-from assistant.models import Passage, ScoredPassage
+from assistant.models import OUTDATED_TYPE, Passage, ScoredPassage
 from assistant.store import all_passages, generation, open_collection, sentence_collection
 from assistant.textutils import DUTCH_ORDINALS
-
-OUTDATED_TYPE = "wetgeving (vervallen versie)"
 
 _ARTICLE_REF = re.compile(r"\bart(?:ikel|\.)?\s*(\d+(?:\.\d+)*[a-z]?)\b", re.IGNORECASE)
 _LID_REF = re.compile(rf"\blid\s+(\d+[a-z]?)\b|\b({'|'.join(DUTCH_ORDINALS)})\s+lid\b", re.I)
