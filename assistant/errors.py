@@ -30,3 +30,7 @@ class IngestError(AssistantError):
 
 class IndexMissingError(AssistantError):
     """There is no index (collection) yet: ingest has to run before anything can be answered."""
+
+
+class StoreUnavailableError(AssistantError):
+    """The configured Chroma server cannot be reached: not the same as an empty index."""

@@ -62,16 +62,15 @@ _REFUSAL_CORE = re.compile(r"\bniet in de (bronnen|passages)\b")
 _REFUSAL_NORMALIZED = normalize(REFUSAL_SENTENCE)
 
 
-class SentenceScorer(Protocol):
-    """What the guard needs from `Retriever`: sentence embeddings and a passage's sentences scored against one."""
+class SentenceSource(Protocol):
+    """The index snapshot the answer's passages came from: their indexed sentences, scored against a vector."""
 
-    @property
-    def embeddings(self) -> _Encoder: ...
-
-    def sentence_scores(self, passage: Passage, query_vector: np.ndarray) -> list[tuple[str, float]]: ...
+    def sentence_scores(self, passage_id: str, query_vector: np.ndarray) -> list[tuple[str, float]]: ...
 
 
-class _Encoder(Protocol):
+class Encoder(Protocol):
+    """The embedding model's batch encoder (`E5Embeddings.encode`)."""
+
     def encode(self, texts: list[str], kind: str) -> np.ndarray: ...
 
 
@@ -150,13 +149,15 @@ def _evidence(passage: Passage) -> str:
 class CitationGuard:
     """Checks one answer against the passages that were numbered in its prompt."""
 
-    def __init__(self, scorer: SentenceScorer, settings: Settings) -> None:
-        self.scorer = scorer
+    def __init__(self, encoder: Encoder, settings: Settings) -> None:
+        self.encoder = encoder
         self.min_overlap = settings.guard_min_overlap
         self.min_cosine = settings.guard_min_cosine
 
-    def check(self, text: str, passages: list[Passage], question: str = "") -> GuardResult:
-        """Guard `text`, whose `[n]` refer to `passages` (1-based); `question` sharpens the support test."""
+    def check(self, text: str, passages: list[Passage], question: str = "",
+              sentences: SentenceSource | None = None) -> GuardResult:
+        """Guard `text`, whose `[n]` refer to `passages` (1-based); `question` sharpens the support test;
+        `sentences` (the search's snapshot) saves embedding the passages' sentences again."""
         if is_refusal(text):
             return GuardResult("", [], [NOTE_REFUSED], refused=True)
         text = normalise_markers(text)
@@ -164,7 +165,7 @@ class CitationGuard:
         numbers = range(1, len(passages) + 1)
         invalid = sum(n not in numbers for s in statements for n in s.markers)
         claims = [s for s in statements if s.checkable]
-        vectors = self.scorer.embeddings.encode([s.text for s in claims], "query") if claims else []
+        vectors = self.encoder.encode([s.text for s in claims], "query") if claims else []
         evidence = [(set(analyse(_evidence(p))), _numbers(_evidence(p))) for p in passages]
         asked = set(analyse(question))
         quotes: dict[int, list[str]] = {}
@@ -179,7 +180,7 @@ class CitationGuard:
                 continue
             seen.add(normalize(statement.text))
             cited = statement.kept
-            support = {n: self._support(statement.text, vector, passages[n - 1], evidence[n - 1], asked)
+            support = {n: self._support(statement.text, vector, passages[n - 1], evidence[n - 1], asked, sentences)
                        for n in cited or numbers}
             kept = [n for n, s in support.items() if s.supported]
             if not cited:  # no marker: cite the one passage that supports it best, if any does
@@ -200,7 +201,7 @@ class CitationGuard:
         return GuardResult(checked.text, checked.citations, notes, refused=False)
 
     def _support(self, sentence: str, vector: np.ndarray, passage: Passage,
-                 evidence: tuple[set[str], set[str]], asked: set[str]) -> _Support:
+                 evidence: tuple[set[str], set[str]], asked: set[str], sentences: SentenceSource | None) -> _Support:
         """Supported: enough shared content words, every number found, and a sentence close in meaning.
 
         The words a sentence shares with the question tie the passage to what was asked, so enough of
@@ -210,18 +211,18 @@ class CitationGuard:
         terms = set(analyse(sentence))
         tied = terms & asked
         overlap = min(_share(terms, stems), _share(tied, stems) if tied else 1.0)
-        scored = self._scored(vector, passage)
+        scored = self._scored(vector, passage, sentences)
         quote, cosine = max(scored, key=lambda item: item[1]) if scored else (passage.text, 0.0)
         supported = overlap >= self.min_overlap and cosine >= self.min_cosine and _numbers(sentence) <= numbers
         return _Support(supported, cosine, quote)
 
-    def _scored(self, vector: np.ndarray, passage: Passage) -> list[tuple[str, float]]:
+    def _scored(self, vector: np.ndarray, passage: Passage, indexed: SentenceSource | None) -> list[tuple[str, float]]:
         """The passage's indexed sentences with their cosine to `vector`; embedded here if not indexed."""
-        scored = self.scorer.sentence_scores(passage, vector)
+        scored = indexed.sentence_scores(passage.id, vector) if indexed else []
         if scored:
             return scored
         sentences = split_sentences(passage.text)
-        matrix = self.scorer.embeddings.encode(sentences, "passage") if sentences else np.zeros((0, len(vector)))
+        matrix = self.encoder.encode(sentences, "passage") if sentences else np.zeros((0, len(vector)))
         return list(zip(sentences, (matrix @ vector).tolist(), strict=True))
 
 

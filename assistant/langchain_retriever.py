@@ -8,8 +8,8 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
-from assistant.config import Settings, get_settings
-from assistant.service import get_retriever
+from assistant.config import Settings
+from assistant.engine import engine_for
 
 
 class HybridRetriever(BaseRetriever):
@@ -21,10 +21,9 @@ class HybridRetriever(BaseRetriever):
     k: int = 5
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        retriever = get_retriever(self.settings or get_settings())
-        _, scored, _ = retriever.search(query, self.filters, k=self.k)
+        result = engine_for(self.settings).search(query, self.filters, k=self.k)
         documents = []
-        for item in scored:
+        for item in result.passages:
             document = item.passage.to_document()
             document.metadata["score"] = item.score
             documents.append(document)

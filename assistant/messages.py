@@ -30,7 +30,6 @@ REFUSALS_NL = {
         "Ik kan geen juridisch oordeel of goedkeuring geven. Ik kan wel laten zien wat de wetteksten en "
         "handreikingen zeggen; leg uw situatie voor aan een jurist voor een oordeel."
     ),
-    "no_index": "Er zijn nog geen documenten ingelezen. Voer eerst `assistant ingest` uit.",
 }
 REFUSALS_EN = {
     "not_found": "The sources I have do not answer that.",
@@ -40,7 +39,6 @@ REFUSALS_EN = {
         "I cannot give a legal judgement or approval. I can show what the laws and guidance say; ask a "
         "lawyer for a judgement on your situation."
     ),
-    "no_index": "No documents have been ingested yet. Run `assistant ingest` first.",
 }
 
 ANSWER_TYPE_NAMES_NL = {
@@ -63,10 +61,8 @@ ANSWER_TYPE_NAMES_EN = {
 
 def refusal_text(reason: str, english: bool) -> str:
     refusals, scope = (REFUSALS_EN, SCOPE_EN) if english else (REFUSALS_NL, SCOPE_NL)
-    suggestion = "" if reason == "no_index" else f" {scope}"
-    if reason != "no_index":
-        examples = "; ".join(f"“{q}”" for q in EXAMPLE_QUESTIONS[:3])
-        suggestion += f" For example: {examples}." if english else f" Bijvoorbeeld: {examples}."
+    examples = "; ".join(f"“{q}”" for q in EXAMPLE_QUESTIONS[:3])
+    suggestion = f" {scope} " + (f"For example: {examples}." if english else f"Bijvoorbeeld: {examples}.")
     return refusals[reason] + suggestion
 
 

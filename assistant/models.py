@@ -7,9 +7,14 @@ Field names here are read by other tools (the app, the eval harness, JSON consum
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.documents import Document
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from assistant.retrieval import SearchIndex
 
 OUTDATED_TYPE = "wetgeving (vervallen versie)"
 """Law texts that no longer apply: used only when a question asks about an old text."""
@@ -43,6 +48,7 @@ class Passage:
     date: str | None = None
     publisher: str | None = None
     licence: str | None = None
+    place: str | None = None
 
     @property
     def reference(self) -> str:
@@ -87,6 +93,50 @@ class ScoredPassage:
     dense: float | None = None
     dense_rank: int | None = None
     bm25_rank: int | None = None
+
+
+@dataclass
+class QueryAnalysis:
+    """What the search made of a question: the text it searched for and the signals it found."""
+
+    question: str
+    search_text: str
+    english: bool
+    articles: list[str]
+    lids: list[str]
+    wants_outdated: bool
+    typo_fixes: dict[str, str] = field(default_factory=dict)
+    law_intent: bool = False
+    laws: list[str] = field(default_factory=list)
+    known_words: float = 1.0
+    """Share of the question's content words that occur in the corpus: 0 means off-topic."""
+
+
+@dataclass
+class SearchResult:
+    """One search: the ranked passages, and everything answering needs to stay consistent with them.
+
+    `snapshot` is the in-memory index generation the passages came from; answering scores sentences
+    against it, so an ingest in another process between search and answer cannot mix two indexes."""
+
+    analysis: QueryAnalysis
+    passages: list[ScoredPassage]
+    query_vector: np.ndarray
+    snapshot: SearchIndex
+
+
+@dataclass
+class DocumentInfo:
+    """One indexed document, for the sidebar, `assistant corpus` and the upload page."""
+
+    doc_id: str
+    title: str
+    type: str
+    date: str | None
+    publisher: str | None
+    source_url: str | None
+    passages: int
+    missing_fields: list[str] = field(default_factory=list)
 
 
 @dataclass

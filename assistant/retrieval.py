@@ -10,60 +10,42 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Container
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from chromadb.api.models.Collection import Collection
 
 from assistant.config import Settings
-from assistant.embeddings import E5Embeddings, embedding_model_name, load_embeddings
+from assistant.corpus_facts import CorpusFacts
+from assistant.embeddings import embedding_model_name
 from assistant.glossary import expansions, looks_english
 from assistant.lexical import BM25, analyse, repair_typos, words
-from assistant.models import OUTDATED_TYPE, Passage, ScoredPassage
-from assistant.store import all_passages, generation, open_collection, sentence_collection
+from assistant.models import OUTDATED_TYPE, Passage, QueryAnalysis, ScoredPassage, SearchResult
+from assistant.store import Store, all_passages, generation, stored_facts
 from assistant.textutils import DUTCH_ORDINALS
 
 _ARTICLE_REF = re.compile(r"\bart(?:ikel|\.)?\s*(\d+(?:\.\d+)*[a-z]?)\b", re.IGNORECASE)
 _LID_REF = re.compile(rf"\blid\s+(\d+[a-z]?)\b|\b({'|'.join(DUTCH_ORDINALS)})\s+lid\b", re.I)
 _ORDINALS = {word: str(number) for number, word in enumerate(DUTCH_ORDINALS, start=1)}
+# Words that ask about an earlier text of a law; the years and articles of the outdated texts
+# themselves come from the corpus facts and the index (see `_wants_outdated`).
 _OUTDATED_WORDS = re.compile(
-    r"\b(oud|oude|vervallen|verouderd|vroeger|destijds|2015|17a|historisch|toenmalig|old|former|repealed|outdated)\b", re.I
+    r"\b(oud|oude|vervallen|verouderd|vroeger|destijds|historisch|toenmalig|old|former|repealed|outdated)\b", re.I
 )
-
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 _LAW_INTENT = re.compile(
     r"\bart\.|\b(artikel|wetsartikel\w*|bepaling\w*|welke wet|wettelijk\w*|wetstekst|wet zegt|volgens de wet|lid"
-    r"|jeugdwet|leerplichtwet|wpo|wvo|wec|wet op het|wet voortgezet|article|law|legal\w*|statutory|provision)\b",
+    r"|wet op het|wet voortgezet|article|law|legal\w*|statutory|provision)\b",
     re.IGNORECASE,
 )
-# A law named in a question, and the `short` of the passages that belong to it.
-_LAW_NAMES = {
-    "jeugdwet": "Jeugdwet", "youth act": "Jeugdwet", "leerplichtwet": "Leerplichtwet 1969",
-    "compulsory education act": "Leerplichtwet 1969", "wpo": "WPO", "wet op het primair onderwijs": "WPO",
-    "wvo": "WVO", "wet voortgezet onderwijs": "WVO 2020", "wet op het voortgezet onderwijs": "WVO",
-    "wec": "WEC", "wet op de expertisecentra": "WEC",
-}
-
-# In a question about law, the school sector names the law: vo rules stand in the WVO, po rules in the WPO.
-_SECTOR_LAWS = {"voortgezet onderwijs": "WVO", "vo": "WVO", "middelbare school": "WVO",
-                "primair onderwijs": "WPO", "po": "WPO", "basisschool": "WPO", "basisonderwijs": "WPO"}
 
 
-@dataclass
-class QueryAnalysis:
-    question: str
-    search_text: str
-    english: bool
-    articles: list[str]
-    lids: list[str]
-    wants_outdated: bool
-    typo_fixes: dict[str, str] = field(default_factory=dict)
-    law_intent: bool = False
-    laws: list[str] = field(default_factory=list)
-    known_words: float = 1.0
-    """Share of the question's content words that occur in the corpus: 0 means off-topic."""
+class Embedder(Protocol):
+    """What retrieval needs of the embedding model (a LangChain `Embeddings`)."""
+
+    def embed_query(self, text: str) -> list[float]: ...
 
 
 @dataclass
@@ -77,76 +59,103 @@ class SearchIndex:
     vocabulary: frozenset[str]
     sentences: dict[str, list[str]]
     sentence_vectors: dict[str, np.ndarray]
+    facts: CorpusFacts = field(default_factory=CorpusFacts)
+    outdated_articles: frozenset[str] = frozenset()
+    """Articles that occur only in outdated law texts (asking for one asks for the old text)."""
+
+    def passage(self, passage_id: str) -> Passage | None:
+        position = self.position.get(passage_id)
+        return None if position is None else self.passages[position]
+
+    def sentence_scores(self, passage_id: str, query_vector: np.ndarray) -> list[tuple[str, float]]:
+        """Each answer unit of a passage with its cosine to the question."""
+        sentences = self.sentences.get(passage_id, [])
+        vectors = self.sentence_vectors.get(passage_id)
+        if not sentences or vectors is None:
+            return []
+        return list(zip(sentences, (vectors @ query_vector).tolist(), strict=True))
 
 
-def analyse_question(question: str, vocabulary: frozenset[str], stems: Container[str]) -> QueryAnalysis:
+def analyse_question(question: str, index: SearchIndex) -> QueryAnalysis:
     """Repair typos, add glossary and English-to-Dutch terms, and find law references."""
-    fixes = repair_typos(words(question), vocabulary)
+    fixes = repair_typos(words(question), index.vocabulary)
     corrected = question
     for wrong, right in fixes.items():
         corrected = re.sub(rf"(?<!\w){re.escape(wrong)}(?!\w)", right, corrected, flags=re.IGNORECASE)
     added = expansions(corrected)
+    laws = _named_laws(corrected, index.facts)
     lids = [m.group(1) or _ORDINALS[m.group(2).lower()] for m in _LID_REF.finditer(question)]
     content = analyse(" ".join([corrected, *added]))
+    stems = index.bm25.postings
     known = sum(stem in stems for stem in content) / len(content) if content else 0.0
+    articles = [m.group(1).lower() for m in _ARTICLE_REF.finditer(question)]
     return QueryAnalysis(
         question=question,
         search_text=" ".join([corrected, *added]),
         english=looks_english(question),
-        articles=[m.group(1).lower() for m in _ARTICLE_REF.finditer(question)],
+        articles=articles,
         lids=lids,
-        wants_outdated=bool(_OUTDATED_WORDS.search(question)),
+        wants_outdated=_wants_outdated(question, articles, index),
         typo_fixes=fixes,
-        law_intent=bool(_LAW_INTENT.search(question)),
-        laws=_named_laws(question),
+        law_intent=bool(_LAW_INTENT.search(question)) or bool(index.facts.named_laws(question)),
+        laws=laws,
         known_words=known,
     )
 
 
-def _named_laws(question: str) -> list[str]:
-    """Laws a question names outright, or else, when it asks about law, the law of the sector it names."""
-    def named(table: dict[str, str]) -> list[str]:
-        return sorted({short for name, short in table.items() if re.search(rf"\b{name}\b", question, re.I)})
+def _wants_outdated(question: str, articles: list[str], index: SearchIndex) -> bool:
+    """Asks about an old text: in words, by the year of an outdated version, or by an article only old texts have."""
+    years = {int(year) for year in _YEAR.findall(question)}
+    return bool(
+        _OUTDATED_WORDS.search(question)
+        or years & index.facts.outdated_years
+        or set(articles) & index.outdated_articles
+    )
 
-    laws = named(_LAW_NAMES)
+
+def _named_laws(question: str, facts: CorpusFacts) -> list[str]:
+    """Laws a question names outright, or else, when it asks about law, the law of the sector it names."""
+    laws = facts.named_laws(question)
     if not laws and _LAW_INTENT.search(question):
-        laws = named(_SECTOR_LAWS)
+        laws = facts.sector_laws(question)
     return laws
 
 
 class Retriever:
-    """Holds the embedding model and the in-memory index; reloads the index after every ingest."""
+    """Hybrid search over one store; keeps the in-memory index of the collection's current generation.
 
-    def __init__(self, settings: Settings, embeddings: E5Embeddings | None = None) -> None:
+    Every search reads the generation from the collection and reloads the snapshot when another
+    process (or this one) ingested since; the snapshot travels with the result (`SearchResult`)."""
+
+    def __init__(self, settings: Settings, store: Store, embeddings: Embedder) -> None:
         self.settings = settings
-        self.embeddings = embeddings or load_embeddings(settings)
+        self.store = store
+        self.embeddings = embeddings
         self.model_name = embedding_model_name(settings)
         self._index: SearchIndex | None = None
         self._lock = threading.Lock()
 
-    def index(self) -> SearchIndex:
-        return self._snapshot()[1]
+    def snapshot(self) -> SearchIndex:
+        return self._current()[1]
 
-    def _snapshot(self) -> tuple[Collection, SearchIndex]:
+    def _current(self) -> tuple[Collection, SearchIndex]:
         """The collection (fetched anew: its metadata carries the generation) and the matching index."""
-        collection = open_collection(self.settings, self.model_name)
+        collection = self.store.passages(self.model_name)
         current = generation(collection)
         with self._lock:
             if self._index is None or self._index.generation != current:
-                self._index = _load_index(self.settings, collection, current)
+                self._index = _load_index(self.store, collection, current)
             return collection, self._index
 
-    def search(
-        self, question: str, filters: dict[str, Any] | None = None, k: int | None = None
-    ) -> tuple[QueryAnalysis, list[ScoredPassage], np.ndarray]:
-        """The top `k` passages for a question, the analysis behind them and the query vector."""
+    def search(self, question: str, filters: dict[str, Any] | None = None, k: int | None = None) -> SearchResult:
+        """The top `k` passages for a question, with the analysis, query vector and snapshot behind them."""
         settings = self.settings
-        collection, index = self._snapshot()
-        analysis = analyse_question(question, index.vocabulary, index.bm25.postings)
+        collection, index = self._current()
+        analysis = analyse_question(question, index)
         query_vector = np.asarray(self.embeddings.embed_query(analysis.search_text), dtype=np.float32)
         allowed = _allowed(index, filters, analysis)
         if not allowed:
-            return analysis, [], query_vector
+            return SearchResult(analysis, [], query_vector, index)
 
         dense = _dense_ranking(collection, query_vector, index, allowed, settings.candidates, filters)
         lexical = _bm25_ranking(index, analysis.search_text, allowed, settings.candidates)
@@ -164,23 +173,17 @@ class Retriever:
         ]
         if settings.rerank:
             scored = _rerank(scored, index, query_vector, analysis, settings)
-        return analysis, scored[: k or settings.top_k], query_vector
-
-    def sentence_scores(self, passage: Passage, query_vector: np.ndarray) -> list[tuple[str, float]]:
-        """Each answer unit of a passage with its cosine to the question (from the index the search used)."""
-        index = self._index or self.index()
-        sentences = index.sentences.get(passage.id, [])
-        vectors = index.sentence_vectors.get(passage.id)
-        if not sentences or vectors is None:
-            return []
-        return list(zip(sentences, (vectors @ query_vector).tolist(), strict=True))
+        return SearchResult(analysis, scored[: k or settings.top_k], query_vector, index)
 
 
-def _load_index(settings: Settings, collection: Collection, current: int) -> SearchIndex:
+def _load_index(store: Store, collection: Collection, current: int) -> SearchIndex:
     passages = all_passages(collection)
     analysed = [analyse(f"{p.title} {p.heading or ''} {p.text}") for p in passages]
     vocabulary = frozenset(w for p in passages for w in words(f"{p.title} {p.text}"))
-    sentences, vectors = _load_sentences(settings)
+    sentences, vectors = _load_sentences(store.sentences())
+    current_articles = {p.article for p in passages if p.article and p.type != OUTDATED_TYPE}
+    outdated_articles = {p.article.lower() for p in passages if p.article and p.type == OUTDATED_TYPE} - current_articles
+    facts = CorpusFacts.from_json(stored_facts(collection)).with_places({p.place for p in passages if p.place})
     return SearchIndex(
         generation=current,
         passages=passages,
@@ -189,11 +192,12 @@ def _load_index(settings: Settings, collection: Collection, current: int) -> Sea
         vocabulary=vocabulary,
         sentences=sentences,
         sentence_vectors=vectors,
+        facts=facts,
+        outdated_articles=frozenset(outdated_articles),
     )
 
 
-def _load_sentences(settings: Settings, batch: int = 5000) -> tuple[dict[str, list[str]], dict[str, np.ndarray]]:
-    collection = sentence_collection(settings)
+def _load_sentences(collection: Collection, batch: int = 5000) -> tuple[dict[str, list[str]], dict[str, np.ndarray]]:
     rows_by_passage: dict[str, list[tuple[int, str, list[float]]]] = {}
     total = collection.count()
     for offset in range(0, total, batch):
@@ -207,6 +211,7 @@ def _load_sentences(settings: Settings, batch: int = 5000) -> tuple[dict[str, li
         sentences[passage_id] = [row[1] for row in rows]
         vectors[passage_id] = np.asarray([row[2] for row in rows], dtype=np.float32)
     return sentences, vectors
+
 
 
 def _allowed(index: SearchIndex, filters: dict[str, Any] | None, analysis: QueryAnalysis) -> set[int]:

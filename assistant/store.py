@@ -7,8 +7,10 @@ a second server replica) see that an ingest happened and rebuild its BM25 index.
 
 from __future__ import annotations
 
+import threading
 import time
-from functools import lru_cache
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlparse
 
@@ -18,89 +20,141 @@ from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
 from assistant.config import Settings
-from assistant.errors import ConfigError, IndexMissingError
+from assistant.errors import AssistantError, ConfigError, IndexMissingError, StoreUnavailableError
 from assistant.models import Passage
 
 MODEL_KEY = "embedding_model"
 GENERATION_KEY = "generation"
+FACTS_KEY = "corpus_facts"
+SENTENCES_SUFFIX = "-zinnen"
+
+_CLIENT_LOCK = threading.Lock()
+"""chromadb keeps one shared `System` per path per process, and building two at once from different
+threads breaks it ("'RustBindingsAPI' object has no attribute 'bindings'"): clients are made one at a time."""
 
 
-def open_client(settings: Settings) -> ClientAPI:
-    return _client(settings.chroma_url, str(settings.chroma_dir.resolve()))
+class Store:
+    """The Chroma client of one engine, opened on first use, and the two collections of the index.
+
+    Errors say what happened: a collection that does not exist is `IndexMissingError`; a server that
+    cannot be reached is `StoreUnavailableError` naming `ASSISTENT_CHROMA_URL` and the address."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._client: ClientAPI | None = None
+
+    @property
+    def client(self) -> ClientAPI:
+        with _CLIENT_LOCK:
+            if self._client is None:
+                self._client = _open_client(self.settings.chroma_url, str(self.settings.chroma_dir.resolve()))
+            return self._client
+
+    def passages(self, model_name: str | None = None, create: bool = False) -> Collection:
+        """The passage collection; checks that its vectors come from `model_name` when one is given."""
+        name = self.settings.collection
+        with self._translated_errors():
+            if create:
+                collection = self.client.get_or_create_collection(
+                    name,
+                    configuration={"hnsw": {"space": "cosine"}},
+                    metadata={MODEL_KEY: model_name or "", GENERATION_KEY: 0},
+                    embedding_function=None,
+                )
+            else:
+                if name not in {c.name for c in self.client.list_collections()}:
+                    raise IndexMissingError(
+                        "er is nog geen index; voer eerst `assistant ingest` uit (of start met `make run`)",
+                        source=str(self.settings.index_dir),
+                    )
+                collection = self.client.get_collection(name, embedding_function=None)
+        built_with = (collection.metadata or {}).get(MODEL_KEY)
+        if model_name and built_with and built_with != model_name:
+            raise ConfigError(
+                f"de index is gebouwd met embeddingmodel '{built_with}', maar ingesteld is '{model_name}'. "
+                "Vectoren van twee modellen zijn niet vergelijkbaar: bouw de index opnieuw met "
+                "`assistant ingest --rebuild`.",
+                source="ASSISTENT_EMBEDDING_MODEL",
+            )
+        return collection
+
+    def sentences(self) -> Collection:
+        """Vectors of every answer unit (sentence or list item), keyed to their passage.
+
+        Precomputed at ingest so that the rerank and the extractive answer can score sentences against
+        the question without embedding anything but the question at query time."""
+        with self._translated_errors():
+            return self.client.get_or_create_collection(
+                f"{self.settings.collection}{SENTENCES_SUFFIX}", configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
+            )
+
+    def drop(self) -> None:
+        with self._translated_errors():
+            names = {c.name for c in self.client.list_collections()}
+            for name in (self.settings.collection, f"{self.settings.collection}{SENTENCES_SUFFIX}"):
+                if name in names:
+                    self.client.delete_collection(name)
+
+    @contextmanager
+    def _translated_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except AssistantError:
+            raise
+        except Exception as exc:  # chromadb raises many unrelated types for a server that is down
+            if self.settings.chroma_url and _unreachable(exc):
+                raise _unavailable(self.settings.chroma_url, exc) from exc
+            raise
 
 
-@lru_cache(maxsize=8)
-def _client(url: str | None, path: str) -> ClientAPI:
+def _open_client(url: str | None, path: str) -> ClientAPI:
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if not url:
         return chromadb.PersistentClient(path=path, settings=chroma_settings)
     parsed = urlparse(url if "://" in url else f"http://{url}")
     if not parsed.hostname:
-        raise ConfigError(f"'{url}' is geen geldige adres voor een Chroma-server", source="ASSISTENT_CHROMA_URL")
+        raise ConfigError(f"'{url}' is geen geldig adres voor een Chroma-server", source="ASSISTENT_CHROMA_URL")
     port = parsed.port or (443 if parsed.scheme == "https" else 8000)
     try:
         return chromadb.HttpClient(
             host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=chroma_settings
         )
     except Exception as exc:  # chromadb raises several unrelated types for an unreachable server
-        raise ConfigError(f"de Chroma-server op {url} is niet bereikbaar ({exc})", source="ASSISTENT_CHROMA_URL") from exc
+        raise _unavailable(url, exc) from exc
 
 
-def open_collection(settings: Settings, model_name: str | None = None, create: bool = False) -> Collection:
-    """The passage collection; checks that its vectors come from `model_name` when one is given."""
-    client = open_client(settings)
-    if create:
-        collection = client.get_or_create_collection(
-            settings.collection,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={MODEL_KEY: model_name or "", GENERATION_KEY: 0},
-            embedding_function=None,
-        )
-    else:
-        try:
-            collection = client.get_collection(settings.collection, embedding_function=None)
-        except Exception as exc:  # NotFoundError in embedded mode, a ValueError from some servers
-            raise IndexMissingError(
-                "er is nog geen index; voer eerst `assistant ingest` uit (of start met `make run`)",
-                source=str(settings.index_dir),
-            ) from exc
-    built_with = (collection.metadata or {}).get(MODEL_KEY)
-    if model_name and built_with and built_with != model_name:
-        raise ConfigError(
-            f"de index is gebouwd met embeddingmodel '{built_with}', maar ingesteld is '{model_name}'. "
-            "Vectoren van twee modellen zijn niet vergelijkbaar: bouw de index opnieuw met "
-            "`assistant ingest --rebuild`.",
-            source="ASSISTENT_EMBEDDING_MODEL",
-        )
-    return collection
-
-
-def sentence_collection(settings: Settings) -> Collection:
-    """Vectors of every answer unit (sentence or list item), keyed to their passage.
-
-    Precomputed at ingest so that the rerank and the extractive answer can score sentences against
-    the question without embedding anything but the question at query time."""
-    return open_client(settings).get_or_create_collection(
-        f"{settings.collection}-zinnen", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+def _unreachable(exc: Exception) -> bool:
+    """Connection failures, whichever HTTP library or chromadb wrapper raised them."""
+    text = f"{exc.__class__.__name__} {exc}".lower()
+    return isinstance(exc, ConnectionError | OSError | TimeoutError) or any(
+        word in text for word in ("connect", "connection", "timed out", "timeout", "unreachable", "refused")
     )
 
 
-def drop_collection(settings: Settings) -> None:
-    client = open_client(settings)
-    names = {c.name for c in client.list_collections()}
-    for name in (settings.collection, f"{settings.collection}-zinnen"):
-        if name in names:
-            client.delete_collection(name)
+def _unavailable(url: str, exc: Exception) -> StoreUnavailableError:
+    return StoreUnavailableError(
+        f"de Chroma-server op {url} is niet bereikbaar ({exc.__class__.__name__}). Controleer of de server draait "
+        "of maak ASSISTENT_CHROMA_URL leeg om de ingebouwde index te gebruiken.",
+        source="ASSISTENT_CHROMA_URL",
+    )
 
 
 def generation(collection: Collection) -> int:
     return int((collection.metadata or {}).get(GENERATION_KEY, 0))
 
 
-def mark_changed(collection: Collection, model_name: str) -> None:
+def stored_facts(collection: Collection) -> str | None:
+    """The corpus facts (JSON) the last ingest kept with the index."""
+    return (collection.metadata or {}).get(FACTS_KEY)
+
+
+def mark_changed(collection: Collection, model_name: str, facts_json: str | None = None) -> None:
     """Bump the generation so readers in other processes rebuild their BM25 and document lists."""
     metadata = {key: value for key, value in (collection.metadata or {}).items() if not key.startswith("hnsw:")}
     metadata.update({MODEL_KEY: model_name, GENERATION_KEY: generation(collection) + 1, "updated": time.time()})
+    if facts_json is not None:
+        metadata[FACTS_KEY] = facts_json
     collection.modify(metadata=metadata)
 
 

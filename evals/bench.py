@@ -18,8 +18,9 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.embeddings import embedding_model_name
-from assistant.service import ask, get_retriever
-from assistant.store import mark_changed, open_collection, sentence_collection
+from assistant.engine import Engine
+from assistant.store import Store, mark_changed
+from evals.metrics import percentile
 from evals.questions import load_questions
 
 BATCH = 1000
@@ -35,29 +36,24 @@ class LatencyRow:
     ask_p95_ms: float
 
 
-def _percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q)) if values else 0.0
-
-
-def measure(settings: Settings, questions: list[str], label: str) -> LatencyRow:
+def measure(engine: Engine, questions: list[str], label: str) -> LatencyRow:
     """Warm the model and index once, then time every question twice over: retrieval alone and ask."""
-    retriever = get_retriever(settings)
-    ask(questions[0], settings=settings)  # warm-up: model, index, BM25, sentence vectors
+    engine.ask(questions[0])  # warm-up: model, index, BM25, sentence vectors
     retrieval, full = [], []
     for question in questions:
         started = time.perf_counter()
-        retriever.search(question)
+        engine.search(question)
         retrieval.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
-        ask(question, settings=settings)
+        engine.ask(question)
         full.append((time.perf_counter() - started) * 1000)
     return LatencyRow(
         index=label,
-        passages=len(retriever.index().passages),
+        passages=sum(doc.passages for doc in engine.list_documents()),
         retrieval_p50_ms=round(statistics.median(retrieval), 1),
-        retrieval_p95_ms=round(_percentile(retrieval, 95), 1),
+        retrieval_p95_ms=round(percentile(retrieval, 95) or 0.0, 1),
         ask_p50_ms=round(statistics.median(full), 1),
-        ask_p95_ms=round(_percentile(full, 95), 1),
+        ask_p95_ms=round(percentile(full, 95) or 0.0, 1),
     )
 
 
@@ -66,14 +62,15 @@ def build_synthetic_index(source: Settings, target_dir: Path, passages: int, see
     target = source.model_copy(update={"index_dir": target_dir})
     model_name = embedding_model_name(source)
     rng = np.random.default_rng(seed)
-    real = open_collection(source, model_name).get(include=["documents", "metadatas", "embeddings"])
-    real_sentences = sentence_collection(source).get(include=["documents", "metadatas", "embeddings"])
+    source_store, target_store = Store(source), Store(target)
+    real = source_store.passages(model_name).get(include=["documents", "metadatas", "embeddings"])
+    real_sentences = source_store.sentences().get(include=["documents", "metadatas", "embeddings"])
     sentences_by_passage: dict[str, list[int]] = {}
     for row, metadata in enumerate(real_sentences["metadatas"]):
         sentences_by_passage.setdefault(str(metadata["passage_id"]), []).append(row)
 
-    collection = open_collection(target, model_name, create=True)
-    sentences = sentence_collection(target)
+    collection = target_store.passages(model_name, create=True)
+    sentences = target_store.sentences()
     copies = max(1, passages // len(real["ids"]))
     for copy in range(copies):
         suffix = f"-kopie{copy}"
@@ -118,10 +115,12 @@ def _write(collection, rows: dict) -> None:
 
 def run_bench(settings: Settings, questions_path: Path, out: Path, large: int = 10_000) -> list[LatencyRow]:
     questions = [q.question for q in load_questions(questions_path)]
-    rows = [measure(settings, questions, "echt corpus")]
+    engine = Engine(settings)
+    rows = [measure(engine, questions, "echt corpus")]
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         synthetic = build_synthetic_index(settings, Path(tmp), large)
-        rows.append(measure(synthetic, questions, f"synthetisch ({large:,} passages)"))
+        # The synthetic index shares the loaded model: only the store differs.
+        rows.append(measure(Engine(synthetic, embeddings=engine.embeddings), questions, f"synthetisch ({large:,} passages)"))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps([row.__dict__ for row in rows], indent=2), encoding="utf-8")
     return rows

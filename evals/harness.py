@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import track
 
 from assistant.config import Settings, get_settings
-from assistant.errors import ConfigError, IndexMissingError
+from assistant.errors import ConfigError, IndexMissingError, StoreUnavailableError
 from assistant.models import Answer
 from evals.compare import compare_runs, load_results
 from evals.metrics import QuestionResult, score_question, summarise
@@ -78,8 +78,7 @@ def run_question(question: GoldQuestion, *, settings: Settings, backend: str | N
 
     A failure on one question is recorded as an empty answer with its error, so one bad
     question does not cost the rest of a long run; a missing index or a broken setting fails
-    every question alike, so those abort the run (`ask` reports a missing index as a refusal,
-    which would otherwise look like a run in which every question was refused).
+    every question alike, so those abort the run.
     """
     from assistant import ask  # imported here: it loads the embedding model, which unit tests never need
 
@@ -88,9 +87,7 @@ def run_question(question: GoldQuestion, *, settings: Settings, backend: str | N
     try:
         history = [dict(turn) for turn in question.history] or None
         answer = ask(question.question, history=history, settings=settings, backend=backend)
-        if answer.refusal_reason == "no_index":
-            raise IndexMissingError("er is nog geen index: voer eerst `assistant ingest` uit", source=str(settings.index_dir))
-    except (IndexMissingError, ConfigError):
+    except (IndexMissingError, StoreUnavailableError, ConfigError):
         raise
     except Exception as exc:  # noqa: BLE001 - recorded per question, shown in the report
         error = f"{type(exc).__name__}: {exc}"

@@ -12,20 +12,11 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from assistant.config import Settings
+from assistant.corpus_facts import CorpusFacts
 from assistant.models import Passage
 from assistant.textutils import is_list_item, split_sentences, word_count
 from ingest.loaders import SourceText
-
-# Law names as they appear in section headings of collected texts, and the short name to cite.
-LAW_SHORT_NAMES = {
-    "jeugdwet": "Jeugdwet",
-    "wet op het primair onderwijs": "WPO",
-    "wet op het voortgezet onderwijs (oud)": "WVO (oud)",
-    "wet op het voortgezet onderwijs": "WVO",
-    "wet voortgezet onderwijs 2020": "WVO 2020",
-    "wet op de expertisecentra": "WEC",
-    "leerplichtwet 1969": "Leerplichtwet 1969",
-}
 
 _ARTICLE = re.compile(r"^(?:#+\s*)?Artikel\s+(\d+(?:\.\d+)*[a-z]?)\.?(?:\s+(.*))?$")
 _SECTION_ARTICLE = re.compile(
@@ -54,11 +45,25 @@ class _Section:
     blocks: list[str] = field(default_factory=list)
 
 
-def chunk(source: SourceText, chunk_words: int = 300, overlap_words: int = 40, article_max_words: int = 150) -> list[Passage]:
-    """Passages for one source text; law and prose are cut differently (see module docstring)."""
+_DEFAULTS = Settings.model_fields
+CHUNK_WORDS: int = _DEFAULTS["chunk_words"].default
+OVERLAP_WORDS: int = _DEFAULTS["chunk_overlap_words"].default
+ARTICLE_MAX_WORDS: int = _DEFAULTS["law_article_max_words"].default
+
+
+def chunk(
+    source: SourceText,
+    chunk_words: int = CHUNK_WORDS,
+    overlap_words: int = OVERLAP_WORDS,
+    article_max_words: int = ARTICLE_MAX_WORDS,
+    facts: CorpusFacts | None = None,
+) -> list[Passage]:
+    """Passages for one source text; law and prose are cut differently (see module docstring).
+
+    `facts` names the laws of collected texts ("Wet op het primair onderwijs artikel 18a" -> WPO)."""
     metadata = source.metadata
     if metadata.get("type", "").startswith("wetgeving"):
-        pieces = list(_law_pieces(source.text, metadata.get("short"), chunk_words, article_max_words))
+        pieces = list(_law_pieces(source.text, metadata.get("short"), chunk_words, article_max_words, facts or CorpusFacts()))
     else:
         pieces = [(None, None, None, heading, text) for heading, text in _prose_pieces(source.text, chunk_words, overlap_words)]
     passages = []
@@ -94,6 +99,7 @@ def make_passage(
         "date": metadata.get("date"),
         "publisher": metadata.get("publisher"),
         "licence": metadata.get("licence"),
+        "place": metadata.get("place"),
     }
     digest = hashlib.sha256((text + json.dumps(fields, sort_keys=True)).encode("utf-8")).hexdigest()[:16]
     return Passage(id=f"{source.doc_id}::{fields['position']:05d}::{digest}", text=text, **fields)
@@ -112,7 +118,7 @@ def content_hash(text: str, model_name: str) -> str:
 # --- law -------------------------------------------------------------------------------------------
 
 
-def _law_articles(text: str, default_short: str | None) -> list[_Article]:
+def _law_articles(text: str, default_short: str | None, facts: CorpusFacts) -> list[_Article]:
     articles: list[_Article] = []
     current: _Article | None = None
     for raw in text.splitlines():
@@ -121,7 +127,7 @@ def _law_articles(text: str, default_short: str | None) -> list[_Article]:
             continue
         if section := _SECTION_ARTICLE.match(line):
             law = section.group("law").strip()
-            short = LAW_SHORT_NAMES.get(law.lower(), law)
+            short = facts.short_for_name(law) or law
             current = _Article(heading=line.lstrip("#").strip(), article=section.group("article"), short=short)
             articles.append(current)
         elif article := _ARTICLE.match(line):
@@ -143,9 +149,9 @@ def _is_repealed(article: _Article) -> bool:
     return body.strip().rstrip(".").lower() in ("vervallen", "")
 
 
-def _law_pieces(text: str, default_short: str | None, chunk_words: int, article_max_words: int):
+def _law_pieces(text: str, default_short: str | None, chunk_words: int, article_max_words: int, facts: CorpusFacts):
     """Yield (article, lid, short, heading, text): whole short articles, else one piece per lid."""
-    for article in _law_articles(text, default_short):
+    for article in _law_articles(text, default_short, facts):
         all_lines = article.preamble + [line for _, lines in article.lids for line in lines]
         per_lid = len(article.lids) > 1 and word_count(" ".join(all_lines)) > article_max_words
         budget = _body_budget(article.heading, chunk_words)

@@ -9,21 +9,30 @@ Nothing is written to the collection until every file is read and every vector c
 
 from __future__ import annotations
 
-import fcntl
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from assistant.config import Settings
+from assistant.corpus_facts import FACTS_FILE, CorpusFacts, load_facts
 from assistant.embeddings import embedding_model_name, load_embeddings
 from assistant.errors import ConfigError, IngestError
+from assistant.locks import exclusive
 from assistant.models import Passage
-from assistant.store import drop_collection, mark_changed, open_collection, sentence_collection, stored_hashes
+from assistant.store import Store, mark_changed, stored_facts, stored_hashes
 from ingest.chunking import answer_units, chunk, content_hash, embedding_text
 from ingest.loaders import SUPPORTED_SUFFIXES, doc_id_for, load_file
 from ingest.progress import NullProgress, ProgressReporter
+
+
+class _DocumentEncoder(Protocol):
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+
+EncoderFactory = Callable[[], _DocumentEncoder]
+"""Gives the embedding model when (and only when) something has to be embedded."""
 
 EMBED_BATCH = 32
 WRITE_BATCH = 500
@@ -46,10 +55,6 @@ class IngestReport:
     errors: list[FileError] = field(default_factory=list)
     seconds: float = 0.0
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.embedded or self.reused or self.removed or self.sentences_embedded)
-
     def summary(self) -> str:
         return (
             f"{self.documents} documenten, {self.passages} passages in de index; "
@@ -60,17 +65,20 @@ class IngestReport:
 
 
 def discover(corpus_dir: Path) -> list[Path]:
-    """Every file under the corpus except hidden files and the corpus's own README files."""
+    """Every file under the corpus except hidden files, the corpus's own README files and its facts file."""
     return sorted(
         path
         for path in corpus_dir.rglob("*")
         if path.is_file()
         and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
         and path.name.lower() != "readme.md"
+        and path.relative_to(corpus_dir).as_posix() != FACTS_FILE
     )
 
 
-def read_corpus(settings: Settings, progress: ProgressReporter) -> tuple[list[Passage], list[FileError], set[str]]:
+def read_corpus(
+    settings: Settings, progress: ProgressReporter, facts: CorpusFacts | None = None
+) -> tuple[list[Passage], list[FileError], set[str]]:
     """All passages of all readable files, the errors of the others, and the doc ids that failed."""
     corpus_dir = settings.corpus_dir
     files = discover(corpus_dir)
@@ -87,7 +95,7 @@ def read_corpus(settings: Settings, progress: ProgressReporter) -> tuple[list[Pa
             try:
                 for source in load_file(path, corpus_dir, max_bytes):
                     passages.extend(
-                        chunk(source, settings.chunk_words, settings.chunk_overlap_words, settings.law_article_max_words)
+                        chunk(source, settings.chunk_words, settings.chunk_overlap_words, settings.law_article_max_words, facts)
                     )
             except IngestError as exc:
                 errors.append(FileError(relative, exc.message))
@@ -99,16 +107,9 @@ def read_corpus(settings: Settings, progress: ProgressReporter) -> tuple[list[Pa
     return passages, errors, failed
 
 
-@contextmanager
-def _ingest_lock(settings: Settings) -> Iterator[None]:
+def _ingest_lock(settings: Settings):
     """One ingest at a time per index folder (the app's upload page and the CLI may overlap)."""
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.index_dir / ".ingest.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return exclusive(settings.index_dir / ".ingest.lock")
 
 
 @dataclass
@@ -148,7 +149,7 @@ class _SyncCounts:
     removed: int = 0
 
 
-def _sync(collection, wanted: dict[str, _Row], failed: set[str], settings: Settings,
+def _sync(collection, wanted: dict[str, _Row], failed: set[str], encoder: EncoderFactory,
           progress: ProgressReporter, label: str) -> _SyncCounts:
     """Make `collection` hold exactly `wanted` (plus the old rows of files that failed to load)."""
     stored = stored_hashes(collection)
@@ -158,7 +159,7 @@ def _sync(collection, wanted: dict[str, _Row], failed: set[str], settings: Setti
     vectors = _reusable_vectors(collection, stored, {row.metadata["content_hash"] for row in to_add})
     missing = {row.metadata["content_hash"]: row.embed_text for row in to_add if row.metadata["content_hash"] not in vectors}
     if missing:
-        vectors.update(_embed(settings, missing, progress, label))
+        vectors.update(_embed(encoder(), missing, progress, label))
     for start in range(0, len(to_add), WRITE_BATCH):
         batch = to_add[start : start + WRITE_BATCH]
         collection.upsert(
@@ -172,24 +173,32 @@ def _sync(collection, wanted: dict[str, _Row], failed: set[str], settings: Setti
     return _SyncCounts(embedded=len(missing), reused=len(to_add) - len(missing), removed=len(to_remove))
 
 
-def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild: bool = False) -> IngestReport:
-    """Bring the index in line with the corpus folder; see the module docstring for the guarantees."""
+def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild: bool = False, *,
+           store: Store | None = None, embed: EncoderFactory | None = None) -> IngestReport:
+    """Bring the index in line with the corpus folder; see the module docstring for the guarantees.
+
+    `store` and `embed` let the `Engine` share its client and model; alone, ingest opens its own."""
     progress = progress or NullProgress()
+    store = store or Store(settings)
+    encoder = embed or (lambda: load_embeddings(settings))
     started = time.perf_counter()
     if not settings.corpus_dir.is_dir():
         raise ConfigError(f"de map met brondocumenten bestaat niet: {settings.corpus_dir}", source="ASSISTENT_CORPUS_DIR")
     model_name = embedding_model_name(settings)
     with _ingest_lock(settings):
-        passages, errors, failed = read_corpus(settings, progress)
+        facts = load_facts(settings.corpus_dir)
+        passages, errors, failed = read_corpus(settings, progress, facts)
         if rebuild:
-            drop_collection(settings)
-        collection = open_collection(settings, model_name, create=True)
+            store.drop()
+        collection = store.passages(model_name, create=True)
         # Sentences first: readers take the passage collection's generation as the signal to reload.
-        sentences = _sync(sentence_collection(settings), _sentence_rows(passages, model_name), failed,
-                          settings, progress, "Zinnen inbedden")
-        counts = _sync(collection, _passage_rows(passages, model_name), failed, settings, progress, "Passages inbedden")
-        if counts.embedded or counts.reused or counts.removed or sentences.removed or sentences.embedded or rebuild:
-            mark_changed(collection, model_name)
+        sentences = _sync(store.sentences(), _sentence_rows(passages, model_name), failed,
+                          encoder, progress, "Zinnen inbedden")
+        counts = _sync(collection, _passage_rows(passages, model_name), failed, encoder, progress, "Passages inbedden")
+        facts_json = facts.to_json()
+        changed = counts.embedded or counts.reused or counts.removed or sentences.removed or sentences.embedded
+        if changed or rebuild or stored_facts(collection) != facts_json:
+            mark_changed(collection, model_name, facts_json)
         documents = {str(info["doc_id"]) for info in stored_hashes(collection).values()}
         return IngestReport(
             documents=len(documents),
@@ -214,9 +223,9 @@ def _reusable_vectors(collection, stored: dict[str, dict], wanted_hashes: set[st
     return vectors
 
 
-def _embed(settings: Settings, texts: dict[str, str], progress: ProgressReporter, label: str) -> dict[str, list[float]]:
+def _embed(embeddings: _DocumentEncoder, texts: dict[str, str], progress: ProgressReporter,
+           label: str) -> dict[str, list[float]]:
     """Embed texts (keyed by content hash) as passages, in batches, reporting progress."""
-    embeddings = load_embeddings(settings)
     progress.stage(label, len(texts))
     items = list(texts.items())
     vectors: dict[str, list[float]] = {}
@@ -228,14 +237,15 @@ def _embed(settings: Settings, texts: dict[str, str], progress: ProgressReporter
     return vectors
 
 
-def remove_documents(settings: Settings, doc_ids: list[str]) -> int:
+def remove_documents(settings: Settings, doc_ids: list[str], store: Store | None = None) -> int:
     """Delete every passage of these documents (used when an upload is removed); returns the count."""
+    store = store or Store(settings)
     model_name = embedding_model_name(settings)
-    collection = open_collection(settings, model_name, create=True)
+    collection = store.passages(model_name, create=True)
     where = {"doc_id": {"$in": list(doc_ids)}}
     with _ingest_lock(settings):
         ids = collection.get(where=where, include=[])["ids"]
-        sentence_collection(settings).delete(where=where)
+        store.sentences().delete(where=where)
         if ids:
             collection.delete(ids=ids)
             mark_changed(collection, model_name)

@@ -23,7 +23,7 @@ ASSISTANT_AVATAR = texts.APP_ICON
 STREAM_PAUSE_S = 0.04
 # Refusals already name the first three example questions in their text; offer the others as buttons.
 REFUSAL_SUGGESTIONS = EXAMPLE_QUESTIONS[3:6]
-NO_SUGGESTIONS = {"no_index", "missing_value"}
+NO_SUGGESTIONS = {"missing_value"}
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]#<>$|~])")
 
 
@@ -66,8 +66,7 @@ def render_answer(exchange: Exchange, settings: Settings, *, new: bool, latest: 
         st.caption(note)
     if answer.citations:
         _sources(answer.citations, settings)
-    if answer.refusal_reason != "no_index":
-        _feedback(exchange, settings)
+    _feedback(exchange, settings)
 
 
 def _search_notes(exchange: Exchange) -> None:

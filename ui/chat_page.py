@@ -5,12 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant.config import get_settings
+from assistant.errors import IndexMissingError
 from assistant.messages import EXAMPLE_QUESTIONS
-from assistant.models import Answer
-from assistant.service import ask_stream, list_documents
 from ui import texts
 from ui.answer_view import ASSISTANT_AVATAR, USER_AVATAR, escape_markdown, render_answer, render_exchange
-from ui.engine import corpus_line, warm_up
+from ui.engine import corpus_line, get_engine
 from ui.errors import friendly_errors
 from ui.session import Exchange, ask_later, exchanges, history, take_pending
 from ui.sidebar import render_conversation_actions, render_sidebar
@@ -37,8 +36,8 @@ def answer_new_question(question: str, filter_types: list[str]) -> None:
     with st.chat_message("assistant", avatar=ASSISTANT_AVATAR), friendly_errors():
         with st.spinner(texts.SEARCHING):
             filters = {"types": filter_types} if filter_types else None
-            result = ask_stream(question, history=history(), filters=filters, settings=settings)
-        streamed = not isinstance(result, Answer)
+            result = get_engine(settings).ask_stream(question, history=history(), filters=filters)
+        streamed = result.live
         if streamed:  # an LLM writes as it goes; the guarded answer then replaces the raw text
             draft = st.empty()
             with draft.container():
@@ -46,7 +45,7 @@ def answer_new_question(question: str, filter_types: list[str]) -> None:
             answer = result.answer
             draft.empty()
         else:
-            answer = result
+            answer = result.answer
         exchange = Exchange(question, answer, filter_types)
         exchanges().append(exchange)
         render_answer(exchange, settings, new=not streamed, latest=True)
@@ -57,11 +56,16 @@ def main() -> None:
     st.title(texts.APP_TITLE)
     ready = False
     with friendly_errors():
-        warm_up(settings)
+        engine = get_engine(settings)
         ready = True
-    if not ready:  # the model or index cannot be loaded; the error above says why
+    if not ready:  # the model or store cannot be loaded; the error above says why
         st.stop()
-    docs = list_documents(settings)
+    docs = []
+    with friendly_errors():
+        try:
+            docs = engine.list_documents()
+        except IndexMissingError:
+            pass  # the start screen says there are no documents yet
     filter_types, actions = render_sidebar(settings, docs)
     typed = st.chat_input(texts.CHAT_PLACEHOLDER)
     question = (take_pending() or typed or "").strip()

@@ -1,7 +1,7 @@
-"""The app's handle on the engine: settings, the once-per-process warm-up, and index look-ups.
+"""The app's handle on the engine: one `Engine` per process and settings, and display helpers.
 
-The engine already caches its retriever per settings; `st.cache_resource` on top of it makes the
-first page view (not the first question) pay for loading the model, behind a Dutch spinner.
+`st.cache_resource` makes the first page view (not the first question) pay for loading the model,
+behind a Dutch spinner; every session then shares the one thread-safe engine.
 """
 
 from __future__ import annotations
@@ -11,21 +11,19 @@ from collections import Counter
 import streamlit as st
 
 from assistant.config import Settings
-from assistant.errors import IndexMissingError
-from assistant.models import DOC_TYPES, Passage
+from assistant.engine import Engine
+from assistant.errors import AssistantError
+from assistant.models import DOC_TYPES, DocumentInfo, Passage
 from assistant.render import TYPE_LABELS
-from assistant.service import DocumentInfo, get_retriever
 from ui import texts
 
 
 @st.cache_resource(show_spinner=texts.LOADING)
-def warm_up(settings: Settings) -> None:
-    """Load the embedding model and, if there is one, the index, so the first answer is quick."""
-    retriever = get_retriever(settings)
-    try:
-        retriever.index()
-    except IndexMissingError:
-        pass  # the start screen says there are no documents yet
+def get_engine(settings: Settings) -> Engine:
+    """The process's engine, warmed up (model and, if there is one, the index) so the first answer is quick."""
+    engine = Engine(settings)
+    engine.warm_up()
+    return engine
 
 
 def type_label(doc_type: str) -> str:
@@ -52,10 +50,8 @@ def corpus_line(docs: list[DocumentInfo]) -> str:
 
 
 def passage_by_id(settings: Settings, passage_id: str) -> Passage | None:
-    """The full text of a cited passage, from the retriever's in-memory index; None once it is gone."""
+    """The full text of a cited passage; None once it is gone (or the index cannot be read now)."""
     try:
-        index = get_retriever(settings).index()
-    except IndexMissingError:
+        return get_engine(settings).get_passage(passage_id)
+    except AssistantError:
         return None
-    position = index.position.get(passage_id)
-    return None if position is None else index.passages[position]

@@ -9,7 +9,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from assistant.config import Settings
 from assistant.glossary import GLOSSARY
-from assistant.service import DocumentInfo
+from assistant.models import DocumentInfo
 from ui import texts
 from ui.answer_view import escape_markdown
 from ui.engine import document_types, type_label

@@ -7,8 +7,9 @@ import hmac
 import streamlit as st
 
 from assistant.config import Settings, get_settings
-from assistant.service import list_documents
-from assistant.uploads import (
+from assistant.errors import IndexMissingError
+from ingest.indexer import FileError
+from ingest.uploads import (
     ALLOWED_TYPES_NL,
     UploadResult,
     list_uploads,
@@ -17,10 +18,9 @@ from assistant.uploads import (
     upload_access,
     upload_doc_id,
 )
-from ingest.indexer import FileError, ingest
 from ui import texts
 from ui.answer_view import escape_markdown
-from ui.engine import warm_up
+from ui.engine import get_engine
 from ui.errors import friendly_errors
 from ui.progress import StreamlitProgress
 
@@ -80,7 +80,7 @@ def upload_form(settings: Settings) -> None:
     with friendly_errors():
         progress = StreamlitProgress()
         results = [save_upload(settings, file.name, file.getvalue()) for file in files or []]
-        skipped = ingest(settings, progress=progress).errors if any(r.accepted for r in results) else []
+        skipped = get_engine(settings).ingest(progress=progress).errors if any(r.accepted for r in results) else []
         progress.clear()
         st.session_state[_OUTCOME] = (results, skipped)
         st.session_state[_UPLOADER_ROUND] = round_number + 1
@@ -93,7 +93,10 @@ def uploaded_documents(settings: Settings) -> None:
     if not uploads:
         st.caption(texts.UPLOAD_NONE)
         return
-    indexed = {doc.doc_id: doc for doc in list_documents(settings)}
+    try:
+        indexed = {doc.doc_id: doc for doc in get_engine(settings).list_documents()}
+    except IndexMissingError:
+        indexed = {}
     for path in uploads:
         doc = indexed.get(upload_doc_id(settings, path))
         info, action = st.columns([3, 1], vertical_alignment="center")
@@ -117,7 +120,7 @@ def main() -> None:
     if not access_granted(settings):
         return
     with friendly_errors():
-        warm_up(settings)
+        get_engine(settings)
     if removed := st.session_state.pop(_REMOVED, None):
         st.success(removed, icon=":material/delete:")
     show_outcome()

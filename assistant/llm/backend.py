@@ -12,91 +12,40 @@ Flow per question:
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-
-import numpy as np
 from langchain_core.language_models import BaseChatModel
 
-from assistant.answering import ExtractiveBackend, refusal
+from assistant.answer_stream import AnswerStream
+from assistant.answering import ExtractiveBackend, History, refusal
 from assistant.config import Settings
-from assistant.guard import NOTE_FALLBACK, NOTE_NOT_ASKED, CitationGuard, note_model_failed
+from assistant.corpus_facts import CorpusFacts
+from assistant.guard import NOTE_FALLBACK, NOTE_NOT_ASKED, CitationGuard, Encoder, note_model_failed
 from assistant.llm.prompt import build_messages
 from assistant.llm.rewrite import rewrite_with_llm
-from assistant.models import Answer, ScoredPassage, Turn
-from assistant.retrieval import QueryAnalysis, Retriever
-
-log = logging.getLogger(__name__)
-
-History = Sequence[Mapping[str, str] | Turn] | None
-
-
-class AnswerStream:
-    """Model text as it arrives, then the guarded `Answer`.
-
-    Iterate it for the raw chunks (e.g. `st.write_stream(stream)`), then read `.answer` and show its
-    text in place of the streamed text: the guard may drop sentences and renumbers the markers, and
-    only `.answer` carries the citations. Reading `.answer` before iterating consumes the stream.
-    A model error ends the chunks early; `.answer` then is the fallback answer with a note.
-    """
-
-    def __init__(self, chunks: Iterable[str], finish: Callable[[str, Exception | None], Answer]) -> None:
-        self._chunks = chunks
-        self._finish = finish
-        self._answer: Answer | None = None
-
-    @classmethod
-    def of(cls, answer: Answer) -> AnswerStream:
-        """A finished answer as a one-chunk stream, so callers treat every backend alike."""
-        return cls([answer.text], lambda _text, _error: answer)
-
-    def __iter__(self) -> Iterator[str]:
-        if self._answer is not None:
-            return
-        parts: list[str] = []
-        error: Exception | None = None
-        try:
-            for chunk in self._chunks:
-                parts.append(chunk)
-                yield chunk
-        except Exception as exc:  # connection, timeout, server errors: every client raises its own types
-            log.warning("LLM call failed: %s: %s", exc.__class__.__name__, exc)
-            error = exc
-        self._answer = self._finish("".join(parts), error)
-
-    @property
-    def answer(self) -> Answer:
-        if self._answer is None:
-            for _ in self:
-                pass
-        assert self._answer is not None
-        return self._answer
+from assistant.models import Answer, SearchResult
 
 
 class LLMBackend:
     """Answers with a chat model, guarded; `name` is the configured backend ("openai", "ollama", "local")."""
 
-    def __init__(self, chat_model: BaseChatModel, retriever: Retriever, settings: Settings, name: str = "llm") -> None:
+    def __init__(self, chat_model: BaseChatModel, encoder: Encoder, settings: Settings, name: str = "llm") -> None:
         self.chat_model = chat_model
-        self.retriever = retriever
         self.settings = settings
         self.name = name
-        self.extractive = ExtractiveBackend(retriever, settings)
-        self.guard = CitationGuard(retriever, settings)
+        self.extractive = ExtractiveBackend(settings)
+        self.guard = CitationGuard(encoder, settings)
 
-    def rewrite_query(self, question: str, history: History) -> str:
+    def rewrite_query(self, question: str, history: History, facts: CorpusFacts) -> str:
         """The search query for a follow-up, resolved by the model (see `rewrite.py`)."""
-        return rewrite_with_llm(self.chat_model, question, history)
+        return rewrite_with_llm(self.chat_model, question, history, facts)
 
-    def answer(self, question: str, analysis: QueryAnalysis, retrieved: list[ScoredPassage],
-               query_vector: np.ndarray, history: History = None) -> Answer:
-        return self.stream(question, analysis, retrieved, query_vector, history).answer
+    def answer(self, question: str, result: SearchResult, history: History = None) -> Answer:
+        return self.stream(question, result, history).answer
 
-    def stream(self, question: str, analysis: QueryAnalysis, retrieved: list[ScoredPassage],
-               query_vector: np.ndarray, history: History = None) -> AnswerStream:
-        extractive = self.extractive.answer(question, analysis, retrieved, query_vector)
+    def stream(self, question: str, result: SearchResult, history: History = None) -> AnswerStream:
+        extractive = self.extractive.answer(question, result)
         if extractive.refused and extractive.refusal_reason != "missing_value":
             return AnswerStream.of(self._relabel(extractive, [NOTE_NOT_ASKED]))
+        analysis, retrieved = result.analysis, result.passages
         passages = [item.passage for item in retrieved[: self.settings.llm_passages]]
         messages = build_messages(question, passages, history, self.settings.llm_history_turns)
         chunks = (chunk.text for chunk in self.chat_model.stream(messages) if chunk.text)
@@ -104,15 +53,15 @@ class LLMBackend:
         def finish(text: str, error: Exception | None) -> Answer:
             if error is not None:
                 return self._relabel(extractive, [note_model_failed(error)])
-            result = self.guard.check(text, passages, analysis.question)  # the standalone search query
-            if result.refused:
+            checked = self.guard.check(text, passages, analysis.question, result.snapshot)  # the standalone search query
+            if checked.refused:
                 refused = extractive if extractive.refused else refusal("not_found", analysis, retrieved, self.name)
-                return self._relabel(refused, result.notes)
-            if not result.citations:
-                return self._relabel(extractive, [*result.notes, NOTE_FALLBACK])
+                return self._relabel(refused, checked.notes)
+            if not checked.citations:
+                return self._relabel(extractive, [*checked.notes, NOTE_FALLBACK])
             return Answer(
-                text=result.text, citations=result.citations, refused=False, search_query=analysis.question,
-                backend=self.name, retrieved=retrieved, guard_notes=result.notes,
+                text=checked.text, citations=checked.citations, refused=False, search_query=analysis.question,
+                backend=self.name, retrieved=retrieved, guard_notes=checked.notes,
             )
 
         return AnswerStream(chunks, finish)

@@ -19,6 +19,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.conversation import is_follow_up, rewrite_follow_up, to_turns
+from assistant.corpus_facts import CorpusFacts
 from assistant.guard import is_refusal
 from assistant.lexical import analyse
 from assistant.llm.prompt import history_block
@@ -63,10 +64,10 @@ def acceptable(rewrite: str, question: str) -> bool:
 
 
 def rewrite_with_llm(chat_model: BaseChatModel, question: str,
-                     history: Sequence[Mapping[str, str] | Turn] | None) -> str:
+                     history: Sequence[Mapping[str, str] | Turn] | None, facts: CorpusFacts | None = None) -> str:
     """A standalone search query for `question`; the rule-based rewrite when the model's is unusable."""
     if not any(turn.role == "user" for turn in to_turns(history)) or not is_follow_up(question):
-        return rewrite_follow_up(question, history)
+        return rewrite_follow_up(question, history, facts)
     messages = [
         SystemMessage(content=REWRITE_PROMPT),
         HumanMessage(content=f"Eerder gesprek:\n{history_block(history, HISTORY_TURNS)}\n\nLaatste vraag: {question}"),
@@ -75,5 +76,5 @@ def rewrite_with_llm(chat_model: BaseChatModel, question: str,
         rewrite = clean_rewrite(chat_model.invoke(messages).text)
     except Exception as exc:  # any client error: the rules still give a usable query
         log.warning("LLM rewrite failed: %s: %s", exc.__class__.__name__, exc)
-        return rewrite_follow_up(question, history)
-    return rewrite if acceptable(rewrite, question) else rewrite_follow_up(question, history)
+        return rewrite_follow_up(question, history, facts)
+    return rewrite if acceptable(rewrite, question) else rewrite_follow_up(question, history, facts)

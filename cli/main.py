@@ -1,8 +1,13 @@
-"""The `assistant` command: ingest, ask, eval and friends over the same library calls the app uses."""
+"""The `assistant` command: ingest, ask, corpus, eval, bench and feedback export.
+
+A thin layer over the library's `Engine` (the same surface the app uses) and over `evals/` for the
+measuring commands: the library itself never imports `evals`."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.config import get_settings
+from assistant.errors import AssistantError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Samenwerkingsassistent")
 console = Console()
@@ -22,14 +28,14 @@ def ingest(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Index helemaal opnieuw opbouwen")] = False,
 ) -> None:
     """Lees de brondocumenten in; alleen nieuwe of gewijzigde passages worden opnieuw ingebed."""
-    from ingest.indexer import ingest as run_ingest
+    from assistant.engine import Engine
     from ingest.progress import RichProgress
 
     settings = get_settings()
     if path is not None:
         settings = settings.model_copy(update={"corpus_dir": path})
-    with RichProgress(console) as progress:
-        report = run_ingest(settings, progress=progress, rebuild=rebuild)
+    with _user_errors(), RichProgress(console) as progress:
+        report = Engine(settings).ingest(progress=progress, rebuild=rebuild)
     console.print(report.summary())
     for error in report.errors:
         console.print(f"[red]Overgeslagen:[/red] {error.path}: {error.reason}")
@@ -44,12 +50,13 @@ def ask(
     backend: Annotated[str | None, typer.Option(help="extractive, openai, ollama of local")] = None,
 ) -> None:
     """Stel een vraag en krijg een antwoord met bronnen."""
+    from assistant.engine import engine_for
     from assistant.render import print_answer
-    from assistant.service import ask as ask_question
 
     turns = json.loads(history.read_text(encoding="utf-8")) if history else None
     filters = {"types": doc_type} if doc_type else None
-    answer = ask_question(question, history=turns, filters=filters, backend=backend)
+    with _user_errors():
+        answer = engine_for().ask(question, history=turns, filters=filters, backend=backend)
     if as_json:
         typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -59,12 +66,14 @@ def ask(
 @app.command()
 def corpus() -> None:
     """Toon de documenten in de index, met type, datum en aantal passages."""
-    from assistant.service import list_documents
+    from assistant.engine import engine_for
 
+    with _user_errors():
+        documents = engine_for().list_documents()
     table = Table(title="Documenten in de index")
     for column in ("id", "type", "datum", "passages", "ontbrekende velden"):
         table.add_column(column)
-    for doc in list_documents():
+    for doc in documents:
         missing = ", ".join(doc.missing_fields) or "-"
         table.add_row(doc.doc_id, doc.type, doc.date or "onbekend", str(doc.passages), missing)
     console.print(table)
@@ -79,7 +88,6 @@ def eval_command(
     compare: Annotated[Path | None, typer.Option("--compare", help="Eerdere results.json om mee te vergelijken")] = None,
 ) -> None:
     """Meet retrieval, bronvermelding, antwoorden en weigeringen op de goudset; faalt onder de drempels."""
-    from assistant.errors import AssistantError
     from evals.harness import run_eval
 
     try:
@@ -130,6 +138,16 @@ def feedback_export(
         raise typer.Exit(code=2)
     count = FeedbackStore(get_settings().feedback_db).export(out, fmt)
     console.print(f"{count} beoordelingen geschreven naar {out}.")
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Our errors as one red Dutch line and exit code 2, never a traceback."""
+    try:
+        yield
+    except AssistantError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=2) from error
 
 
 if __name__ == "__main__":

@@ -1,0 +1,164 @@
+"""The `Engine`: built once from `Settings`, it owns the store client, the embedding model, the
+retriever and the answer backends, and is the whole public surface the app, the CLI, the evals and
+the LangChain retriever use (`ask`, `ask_stream`, `search`, `get_passage`, `list_documents`, `ingest`).
+
+Nothing is loaded in the constructor: the embedding model loads on the first search (or ingest), the
+store client on the first store call, each once, under a lock, so twenty threads asking at once on a
+cold process share one model and one client.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from assistant.answer_stream import AnswerStream
+from assistant.answering import AnswerBackend, ExtractiveBackend, History
+from assistant.config import Settings, get_settings
+from assistant.conversation import to_turns
+from assistant.embeddings import E5Embeddings, load_embeddings
+from assistant.models import Answer, DocumentInfo, Passage, SearchResult
+from assistant.retrieval import Retriever
+from assistant.store import Store
+
+if TYPE_CHECKING:
+    from ingest.indexer import IngestReport
+    from ingest.progress import ProgressReporter
+
+REQUIRED_FIELDS = ("title", "type", "publisher", "date", "licence")
+"""Front-matter fields every document should have (corpus/README.md); `list_documents` reports gaps."""
+
+_T = TypeVar("_T")
+
+
+class Engine:
+    """One assistant over one index. Thread-safe; make one per process (or per `Settings`)."""
+
+    def __init__(self, settings: Settings | None = None, *, embeddings: E5Embeddings | None = None) -> None:
+        """`embeddings` shares an already loaded model (the bench's second index, tests); else loaded on use."""
+        self.settings = settings or get_settings()
+        self.store = Store(self.settings)
+        self._lock = threading.RLock()
+        self._embeddings: E5Embeddings | None = embeddings
+        self._retriever: Retriever | None = None
+        self._backends: dict[str, AnswerBackend] = {}
+
+    # --- owned components, made once on first use ------------------------------------------------
+
+    @property
+    def embeddings(self) -> E5Embeddings:
+        return self._once("_embeddings", lambda: load_embeddings(self.settings))
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._once("_retriever", lambda: Retriever(self.settings, self.store, self.embeddings))
+
+    def backend(self, name: str | None = None) -> AnswerBackend:
+        """The answer backend `name` (default: the configured one), built on first use."""
+        name = name or self.settings.backend
+        with self._lock:
+            if name not in self._backends:
+                self._backends[name] = self._build_backend(name)
+            return self._backends[name]
+
+    def _build_backend(self, name: str) -> AnswerBackend:
+        if name == ExtractiveBackend.name:
+            return ExtractiveBackend(self.settings)
+        from assistant.llm import build_llm_backend  # optional backends import their client libraries lazily
+
+        return build_llm_backend(name, self.embeddings, self.settings)
+
+    def _once(self, attribute: str, make: Callable[[], _T]) -> _T:
+        value = getattr(self, attribute)
+        if value is None:
+            with self._lock:
+                value = getattr(self, attribute)
+                if value is None:
+                    value = make()
+                    setattr(self, attribute, value)
+        return value
+
+    def warm_up(self) -> None:
+        """Load the model and, when there is an index, its in-memory snapshot (the app's first page view)."""
+        from assistant.errors import IndexMissingError
+
+        try:
+            self.retriever.snapshot()
+        except IndexMissingError:
+            _ = self.embeddings
+
+    # --- the public surface -------------------------------------------------------------------
+
+    def search(self, question: str, filters: Mapping[str, Any] | None = None, k: int | None = None) -> SearchResult:
+        """The ranked passages for a question (no follow-up rewriting, no answering)."""
+        return self.retriever.search(question.strip(), dict(filters or {}), k)
+
+    def ask(self, question: str, history: History = None, filters: Mapping[str, Any] | None = None,
+            *, backend: str | None = None) -> Answer:
+        """Answer a question from the indexed sources, with citations, or refuse plainly.
+
+        Raises `IndexMissingError` when nothing is indexed and `StoreUnavailableError` when the
+        configured Chroma server cannot be reached: those are not answers, the caller shows them."""
+        answerer, question, result, turns = self._prepare(question, history, filters, backend)
+        return answerer.answer(question, result, turns)
+
+    def ask_stream(self, question: str, history: History = None, filters: Mapping[str, Any] | None = None,
+                   *, backend: str | None = None) -> AnswerStream:
+        """Like `ask`, as an `AnswerStream`: iterate the text, then read `.answer` for the checked result."""
+        answerer, question, result, turns = self._prepare(question, history, filters, backend)
+        return answerer.stream(question, result, turns)
+
+    def _prepare(self, question: str, history: History, filters: Mapping[str, Any] | None,
+                 backend: str | None) -> tuple[AnswerBackend, str, SearchResult, list]:
+        """Shared by `ask` and `ask_stream`: rewrite a follow-up, then search."""
+        question = question.strip()
+        answerer = self.backend(backend)
+        turns = to_turns(history)
+        search_query = answerer.rewrite_query(question, turns, self.retriever.snapshot().facts)
+        return answerer, question, self.search(search_query, filters), turns
+
+    def get_passage(self, passage_id: str) -> Passage | None:
+        """The full text and metadata of one indexed passage; None when it is no longer indexed."""
+        return self.retriever.snapshot().passage(passage_id)
+
+    def list_documents(self) -> list[DocumentInfo]:
+        """The documents in the index with their passage counts, in doc-id order."""
+        documents: dict[str, DocumentInfo] = {}
+        for passage in self.retriever.snapshot().passages:
+            info = documents.get(passage.doc_id)
+            if info is None:
+                metadata = passage.metadata()
+                info = documents[passage.doc_id] = DocumentInfo(
+                    doc_id=passage.doc_id, title=passage.title, type=passage.type, date=passage.date,
+                    publisher=passage.publisher, source_url=passage.source_url, passages=0,
+                    missing_fields=[name for name in REQUIRED_FIELDS if not metadata.get(name)],
+                )
+            info.passages += 1
+        return sorted(documents.values(), key=lambda d: d.doc_id)
+
+    def ingest(self, progress: ProgressReporter | None = None, rebuild: bool = False) -> IngestReport:
+        """Bring the index in line with the corpus folder (see `ingest.indexer`), with this engine's model."""
+        from ingest.indexer import ingest as run_ingest  # the library needs ingest only here
+
+        return run_ingest(self.settings, progress=progress, rebuild=rebuild, store=self.store,
+                          embed=lambda: self.embeddings)
+
+
+_DEFAULT_ENGINES: dict[Settings, Engine] = {}
+_DEFAULT_LOCK = threading.Lock()
+
+
+def engine_for(settings: Settings | None = None) -> Engine:
+    """The process's engine for `settings` (the environment's by default): one per settings value."""
+    settings = settings or get_settings()
+    with _DEFAULT_LOCK:
+        if settings not in _DEFAULT_ENGINES:
+            _DEFAULT_ENGINES[settings] = Engine(settings)
+        return _DEFAULT_ENGINES[settings]
+
+
+def ask(question: str, history: Sequence[Mapping[str, str]] | None = None, filters: Mapping[str, Any] | None = None,
+        *, settings: Settings | None = None, backend: str | None = None) -> Answer:
+    """Convenience over the default engine: `assistant.ask("Wat is OOGO?")`."""
+    return engine_for(settings).ask(question, history, filters, backend=backend)
