@@ -22,7 +22,7 @@ from assistant.errors import ConfigError, IndexMissingError
 from assistant.models import Answer
 from evals.compare import compare_runs, load_results
 from evals.metrics import QuestionResult, score_question, summarise
-from evals.questions import TYPE_TAGS, GoldQuestion, load_questions
+from evals.questions import GoldQuestion, load_questions
 from evals.report import print_summary, render_markdown
 from evals.thresholds import DEFAULT_THRESHOLDS, check_thresholds, load_thresholds
 
@@ -126,12 +126,12 @@ def build_document(
 
 
 def group_by_tag(results: Sequence[QuestionResult]) -> dict[str, list[QuestionResult]]:
-    """Results per tag: question types first (in a fixed order), then topics alphabetically."""
+    """Results per tag, for every tag that occurs: the most frequent first, ties alphabetically."""
     groups: dict[str, list[QuestionResult]] = {}
     for result in results:
-        for tag in result.question.tags:
+        for tag in dict.fromkeys(result.question.tags):
             groups.setdefault(tag, []).append(result)
-    return dict(sorted(groups.items(), key=lambda item: (item[0] not in TYPE_TAGS, item[0])))
+    return dict(sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])))
 
 
 def question_record(result: QuestionResult) -> dict[str, Any]:

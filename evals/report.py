@@ -13,8 +13,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from evals.questions import TYPE_TAGS
-
 WORST_COUNT = 10
 TERMINAL_MOVED = 10
 """Questions listed per direction in the terminal comparison; report.md lists them all."""
@@ -97,16 +95,15 @@ def _metrics_table(document: dict[str, Any]) -> Table:
 
 
 def _tags_table(document: dict[str, Any]) -> Table:
-    """Question types only: the topic tags make the table too long for a terminal (see report.md)."""
+    """Every tag that occurs, most frequent first: tags are free-form, so none is singled out."""
     k = document["run"]["k"]
-    table = Table(title="Per vraagtype (alle tags in report.md)")
+    table = Table(title="Per tag")
     table.add_column("tag")
     table.add_column("n", justify="right")
     for name in TAG_COLUMNS:
         table.add_column(_tag_column(name, k), justify="right")
     for tag, metrics in document["by_tag"].items():
-        if tag in TYPE_TAGS:
-            table.add_row(tag, str(metrics["questions"]), *(fmt(metrics[_tag_column(name, k)]) for name in TAG_COLUMNS))
+        table.add_row(escape(tag), str(metrics["questions"]), *(fmt(metrics[_tag_column(name, k)]) for name in TAG_COLUMNS))
     return table
 
 
