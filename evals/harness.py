@@ -22,12 +22,14 @@ from assistant.errors import ConfigError, IndexMissingError
 from assistant.models import Answer
 from evals.compare import compare_runs, load_results
 from evals.metrics import QuestionResult, score_question, summarise
+from evals.overrides import apply_overrides, describe_overrides
 from evals.questions import GoldQuestion, load_questions
 from evals.report import print_summary, render_markdown
 from evals.thresholds import DEFAULT_THRESHOLDS, check_thresholds, load_thresholds
 
-DEFAULT_QUESTIONS = Path("evals/questions.jsonl")
-_SECRET_MARKERS = ("key", "password", "token", "secret")
+SPLITS = {name: Path(__file__).with_name(f"{name}.jsonl") for name in ("dev", "test")}
+"""The frozen split (evals/README.md): tune on dev; test is read only through aggregates."""
+DEFAULT_QUESTIONS = SPLITS["dev"]
 
 
 def run_eval(
@@ -38,16 +40,20 @@ def run_eval(
     out_dir: Path = Path("evals/out"),
     compare: Path | None = None,
     settings: Settings | None = None,
+    overrides: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Ask every gold question, score it, print tables, write results.json and report.md.
 
-    Returns the results document (the content of results.json). Input files are read before
-    the first question so a typo in a path fails in a second, not after the whole run.
+    `overrides` (setting name -> text value, as from `--set`) are applied on top of `settings`
+    for this run only, so a rule or feature can be switched off for an ablation. Returns the
+    results document (the content of results.json). Input files and overrides are checked
+    before the first question so a typo fails in a second, not after the whole run.
     """
     questions = load_questions(Path(questions_path))
     earlier = load_results(Path(compare)) if compare else None
     thresholds = load_thresholds(DEFAULT_THRESHOLDS)
-    settings = settings or get_settings()
+    overrides = overrides or {}
+    settings = apply_overrides(settings or get_settings(), overrides)
     console = Console()
     if k > settings.top_k:
         console.print(f"[yellow]Let op:[/yellow] ask() geeft {settings.top_k} passages terug (top_k); k={k} meet niet dieper.")
@@ -57,7 +63,9 @@ def run_eval(
         run_question(question, settings=settings, backend=backend, k=k)
         for question in track(questions, description="Vragen stellen", console=console)
     ]
-    document = build_document(results, k=k, settings=settings, backend=backend or settings.backend, thresholds=thresholds)
+    document = build_document(
+        results, k=k, backend=backend or settings.backend, overrides=overrides, thresholds=thresholds
+    )
     document["run"].update(
         started_at=started_at.isoformat(timespec="seconds"),
         duration_s=time.perf_counter() - start,
@@ -103,11 +111,15 @@ def build_document(
     results: Sequence[QuestionResult],
     *,
     k: int,
-    settings: Settings,
     backend: str,
+    overrides: dict[str, str],
     thresholds: dict[str, dict[str, float]],
 ) -> dict[str, Any]:
-    """The results document: metrics, per-tag metrics, threshold checks, every question."""
+    """The results document: metrics, per-tag metrics, threshold checks, every question.
+
+    `settings` names only what the run chose (backend and overrides), never secrets:
+    results.json is shared.
+    """
     metrics = summarise(results, k)
     checks = check_thresholds(metrics, thresholds)
     return {
@@ -116,7 +128,7 @@ def build_document(
             "answer_backends": dict(Counter(result.answer.backend for result in results)),
             "k": k,
         },
-        "settings": safe_settings(settings),
+        "settings": {"backend": backend, "overrides": describe_overrides(overrides)},
         "metrics": metrics,
         "thresholds": [{**vars(check), "passed": check.passed} for check in checks],
         "threshold_failures": [check.describe() for check in checks if not check.passed],
@@ -142,12 +154,6 @@ def question_record(result: QuestionResult) -> dict[str, Any]:
         "error": result.error,
         "scores": result.scores.to_dict(),
     }
-
-
-def safe_settings(settings: Settings) -> dict[str, Any]:
-    """Settings as JSON, without secrets: results.json is shared and sometimes committed."""
-    data = settings.model_dump(mode="json")
-    return {name: value for name, value in data.items() if not any(marker in name for marker in _SECRET_MARKERS)}
 
 
 def write_outputs(document: dict[str, Any], out_dir: Path) -> None:

@@ -69,8 +69,16 @@ def _tag_column(name: str, k: int) -> str:
 # --- terminal ---------------------------------------------------------------------------------
 
 
+def settings_used(document: dict[str, Any]) -> str:
+    """The run's choices in one line: the backend and any `--set` overrides (secrets masked)."""
+    overrides = document["settings"]["overrides"]
+    changed = ", ".join(f"{name}={value}" for name, value in overrides.items()) or "geen (standaardwaarden)"
+    return f"backend {document['settings']['backend']}; --set: {changed}"
+
+
 def print_summary(console: Console, document: dict[str, Any]) -> None:
-    """Metrics with their thresholds, the per-tag breakdown and, if any, the comparison."""
+    """Settings, metrics with their thresholds, the per-tag breakdown and, if any, the comparison."""
+    console.print(f"Instellingen: {escape(settings_used(document))}")
     console.print(_metrics_table(document))
     console.print(_tags_table(document))
     if "comparison" in document:
@@ -147,6 +155,7 @@ def _md_header(document: dict[str, Any]) -> str:
         f"- gestart: {run['started_at']}, duur {run['duration_s']:.1f} s\n"
         f"- vragen: `{run['questions_file']}` ({document['metrics']['questions']} vragen)\n"
         f"- backend: {run['backend']} (in de antwoorden: {used}), k = {run['k']}\n"
+        f"- instellingen: {settings_used(document)}\n"
         f"- drempels: `{run['thresholds_file']}`; "
         + ("alle gehaald" if not document["threshold_failures"] else f"{len(document['threshold_failures'])} niet gehaald")
     )
