@@ -21,7 +21,7 @@ from assistant.config import Settings, get_settings
 from assistant.errors import ConfigError, IndexMissingError
 from assistant.models import Answer
 from evals.compare import compare_runs, load_results
-from evals.metrics import QuestionResult, score_question, summarise
+from evals.metrics import QuestionResult, probe_figures, score_question, summarise
 from evals.overrides import apply_overrides, describe_overrides
 from evals.questions import GoldQuestion, load_questions
 from evals.report import print_summary, render_markdown
@@ -115,12 +115,14 @@ def build_document(
     overrides: dict[str, str],
     thresholds: dict[str, dict[str, float]],
 ) -> dict[str, Any]:
-    """The results document: metrics, per-tag metrics, threshold checks, every question.
+    """The results document: metrics and probes, per-tag metrics, threshold checks, every question.
 
-    `settings` names only what the run chose (backend and overrides), never secrets:
-    results.json is shared.
+    Probe values also go into `metrics`, so thresholds and `--compare` treat them like any
+    metric; `probes` keeps how many questions each was measured on. `settings` names only what
+    the run chose (backend and overrides), never secrets: results.json is shared.
     """
-    metrics = summarise(results, k)
+    probes = probe_figures(results, k)
+    metrics = {**summarise(results, k), **{name: probe["value"] for name, probe in probes.items()}}
     checks = check_thresholds(metrics, thresholds)
     return {
         "run": {
@@ -130,6 +132,7 @@ def build_document(
         },
         "settings": {"backend": backend, "overrides": describe_overrides(overrides)},
         "metrics": metrics,
+        "probes": probes,
         "thresholds": [{**vars(check), "passed": check.passed} for check in checks],
         "threshold_failures": [check.describe() for check in checks if not check.passed],
         "by_tag": {tag: summarise(subset, k) for tag, subset in group_by_tag(results).items()},

@@ -65,6 +65,7 @@ def test_untagged_file_loads_and_scores(tmp_path: Path, fake_ask: None) -> None:
     result = run_eval(path, out_dir=tmp_path / "out", settings=Settings())
     assert result["metrics"]["questions"] == 2 and result["metrics"]["fact_coverage"] == 1.0
     assert result["by_tag"] == {}
+    assert all(probe["questions"] == 0 and probe["value"] is None for probe in result["probes"].values())
 
 
 def test_refusal_may_name_absent_terms_and_they_survive_a_round_trip() -> None:
