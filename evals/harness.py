@@ -70,6 +70,7 @@ def run_eval(
         started_at=started_at.isoformat(timespec="seconds"),
         duration_s=time.perf_counter() - start,
         questions_file=str(questions_path),
+        aggregate_only=is_test_split(Path(questions_path)),
         thresholds_file=str(DEFAULT_THRESHOLDS),
     )
     if earlier is not None:
@@ -79,6 +80,11 @@ def run_eval(
     print_summary(console, document)
     console.print(f"Resultaten: {Path(out_dir) / 'results.json'}; rapport: {Path(out_dir) / 'report.md'}")
     return document
+
+
+def is_test_split(path: Path) -> bool:
+    """Whether `path` is the frozen test split, whose report must not show single questions."""
+    return path.resolve() == SPLITS["test"].resolve()
 
 
 def run_question(question: GoldQuestion, *, settings: Settings, backend: str | None, k: int) -> QuestionResult:

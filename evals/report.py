@@ -163,11 +163,18 @@ def _print_comparison(console: Console, comparison: dict[str, Any]) -> None:
 
 
 def render_markdown(document: dict[str, Any]) -> str:
-    """The whole report.md: run info, summary, probes, per tag, comparison, worst questions."""
+    """The whole report.md: run info, summary, probes, per tag, comparison, worst questions.
+
+    A run on the frozen test split gets no worst-questions section: test is read only through
+    aggregates (evals/README.md), and a report that quotes its questions invites reading them.
+    """
     sections = [_md_header(document), _md_summary(document), _md_probes(document), _md_tags(document)]
     if "comparison" in document:
         sections.append(_md_comparison(document["comparison"]))
-    sections.append(_md_worst(document))
+    if document["run"].get("aggregate_only"):
+        sections.append("## Afzonderlijke vragen\n\nNiet getoond: dit is de bevroren testset (zie evals/README.md).")
+    else:
+        sections.append(_md_worst(document))
     return "\n\n".join(sections) + "\n"
 
 

@@ -11,6 +11,7 @@ import pytest
 import assistant
 from assistant.config import Settings
 from assistant.models import Answer, Citation, Passage, ScoredPassage
+from evals import harness
 from evals.harness import run_eval
 from evals.questions import load_questions, parse_question
 
@@ -89,3 +90,12 @@ def test_malformed_optional_fields_are_named(fields: dict[str, Any], message: st
     with pytest.raises(ValueError, match=message):
         parse_question({**refusal, **fields})
 
+
+def test_report_on_the_test_split_shows_no_single_questions(tmp_path: Path, fake_ask: None,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "test.jsonl", [question("geheim-id", tags=["wet"])])
+    monkeypatch.setitem(harness.SPLITS, "test", path)
+    result = run_eval(path, out_dir=tmp_path / "out", settings=Settings())
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert result["run"]["aggregate_only"] is True
+    assert "| wet | 1 |" in report and "Vraag geheim-id" not in report and "Slechtste" not in report
