@@ -81,17 +81,27 @@ def corpus() -> None:
 
 @app.command("eval")
 def eval_command(
-    questions: Annotated[Path, typer.Option("--questions", help="Goudset (JSONL)")] = Path("evals/questions.jsonl"),
+    questions: Annotated[Path | None, typer.Option("--questions", help="Goudset (JSONL); standaard evals/dev.jsonl")] = None,
+    split: Annotated[str | None, typer.Option("--split", help="dev of test: evals/dev.jsonl of evals/test.jsonl")] = None,
+    assignments: Annotated[
+        list[str] | None, typer.Option("--set", help="Instelling voor deze run, NAAM=WAARDE (herhaalbaar)")
+    ] = None,
     backend: Annotated[str | None, typer.Option("--backend", help="Antwoordbackend (standaard uit de instellingen)")] = None,
     k: Annotated[int, typer.Option("--k", help="Aantal opgehaalde passages voor hit@k en recall@k")] = 5,
     out: Annotated[Path, typer.Option("--out", help="Map voor results.json en report.md")] = Path("evals/out"),
     compare: Annotated[Path | None, typer.Option("--compare", help="Eerdere results.json om mee te vergelijken")] = None,
 ) -> None:
-    """Meet retrieval, bronvermelding, antwoorden en weigeringen op de goudset; faalt onder de drempels."""
-    from evals.harness import run_eval
+    """Meet retrieval, bronvermelding, antwoorden en weigeringen op een goudset; faalt onder de drempels."""
+    from evals.harness import DEFAULT_QUESTIONS, SPLITS, run_eval
+    from evals.overrides import parse_assignments
 
+    if split is not None and (split not in SPLITS or questions is not None):
+        console.print(f"[red]--split is {' of '.join(SPLITS)}, en gaat niet samen met --questions.[/red]")
+        raise typer.Exit(code=2)
+    path = SPLITS[split] if split else questions or DEFAULT_QUESTIONS
     try:
-        result = run_eval(questions, backend=backend, k=k, out_dir=out, compare=compare)
+        overrides = parse_assignments(assignments or [])
+        result = run_eval(path, backend=backend, k=k, out_dir=out, compare=compare, overrides=overrides)
     except AssistantError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(code=2) from error

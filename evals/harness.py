@@ -21,13 +21,15 @@ from assistant.config import Settings, get_settings
 from assistant.errors import ConfigError, IndexMissingError, StoreUnavailableError
 from assistant.models import Answer
 from evals.compare import compare_runs, load_results
-from evals.metrics import QuestionResult, score_question, summarise
-from evals.questions import TYPE_TAGS, GoldQuestion, load_questions
+from evals.metrics import QuestionResult, probe_figures, score_question, summarise
+from evals.overrides import apply_overrides, describe_overrides
+from evals.questions import GoldQuestion, load_questions
 from evals.report import print_summary, render_markdown
 from evals.thresholds import DEFAULT_THRESHOLDS, check_thresholds, load_thresholds
 
-DEFAULT_QUESTIONS = Path("evals/questions.jsonl")
-_SECRET_MARKERS = ("key", "password", "token", "secret")
+SPLITS = {name: Path(__file__).with_name(f"{name}.jsonl") for name in ("dev", "test")}
+"""The frozen split (evals/README.md): tune on dev; test is read only through aggregates."""
+DEFAULT_QUESTIONS = SPLITS["dev"]
 
 
 def run_eval(
@@ -38,16 +40,20 @@ def run_eval(
     out_dir: Path = Path("evals/out"),
     compare: Path | None = None,
     settings: Settings | None = None,
+    overrides: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Ask every gold question, score it, print tables, write results.json and report.md.
 
-    Returns the results document (the content of results.json). Input files are read before
-    the first question so a typo in a path fails in a second, not after the whole run.
+    `overrides` (setting name -> text value, as from `--set`) are applied on top of `settings`
+    for this run only, so a rule or feature can be switched off for an ablation. Returns the
+    results document (the content of results.json). Input files and overrides are checked
+    before the first question so a typo fails in a second, not after the whole run.
     """
     questions = load_questions(Path(questions_path))
     earlier = load_results(Path(compare)) if compare else None
     thresholds = load_thresholds(DEFAULT_THRESHOLDS)
-    settings = settings or get_settings()
+    overrides = overrides or {}
+    settings = apply_overrides(settings or get_settings(), overrides)
     console = Console()
     if k > settings.top_k:
         console.print(f"[yellow]Let op:[/yellow] ask() geeft {settings.top_k} passages terug (top_k); k={k} meet niet dieper.")
@@ -57,11 +63,14 @@ def run_eval(
         run_question(question, settings=settings, backend=backend, k=k)
         for question in track(questions, description="Vragen stellen", console=console)
     ]
-    document = build_document(results, k=k, settings=settings, backend=backend or settings.backend, thresholds=thresholds)
+    document = build_document(
+        results, k=k, backend=backend or settings.backend, overrides=overrides, thresholds=thresholds
+    )
     document["run"].update(
         started_at=started_at.isoformat(timespec="seconds"),
         duration_s=time.perf_counter() - start,
         questions_file=str(questions_path),
+        aggregate_only=is_test_split(Path(questions_path)),
         thresholds_file=str(DEFAULT_THRESHOLDS),
     )
     if earlier is not None:
@@ -71,6 +80,11 @@ def run_eval(
     print_summary(console, document)
     console.print(f"Resultaten: {Path(out_dir) / 'results.json'}; rapport: {Path(out_dir) / 'report.md'}")
     return document
+
+
+def is_test_split(path: Path) -> bool:
+    """Whether `path` is the frozen test split, whose report must not show single questions."""
+    return path.resolve() == SPLITS["test"].resolve()
 
 
 def run_question(question: GoldQuestion, *, settings: Settings, backend: str | None, k: int) -> QuestionResult:
@@ -100,12 +114,18 @@ def build_document(
     results: Sequence[QuestionResult],
     *,
     k: int,
-    settings: Settings,
     backend: str,
+    overrides: dict[str, str],
     thresholds: dict[str, dict[str, float]],
 ) -> dict[str, Any]:
-    """The results document: metrics, per-tag metrics, threshold checks, every question."""
-    metrics = summarise(results, k)
+    """The results document: metrics and probes, per-tag metrics, threshold checks, every question.
+
+    Probe values also go into `metrics`, so thresholds and `--compare` treat them like any
+    metric; `probes` keeps how many questions each was measured on. `settings` names only what
+    the run chose (backend and overrides), never secrets: results.json is shared.
+    """
+    probes = probe_figures(results, k)
+    metrics = {**summarise(results, k), **{name: probe["value"] for name, probe in probes.items()}}
     checks = check_thresholds(metrics, thresholds)
     return {
         "run": {
@@ -113,8 +133,9 @@ def build_document(
             "answer_backends": dict(Counter(result.answer.backend for result in results)),
             "k": k,
         },
-        "settings": safe_settings(settings),
+        "settings": {"backend": backend, "overrides": describe_overrides(overrides)},
         "metrics": metrics,
+        "probes": probes,
         "thresholds": [{**vars(check), "passed": check.passed} for check in checks],
         "threshold_failures": [check.describe() for check in checks if not check.passed],
         "by_tag": {tag: summarise(subset, k) for tag, subset in group_by_tag(results).items()},
@@ -123,12 +144,12 @@ def build_document(
 
 
 def group_by_tag(results: Sequence[QuestionResult]) -> dict[str, list[QuestionResult]]:
-    """Results per tag: question types first (in a fixed order), then topics alphabetically."""
+    """Results per tag, for every tag that occurs: the most frequent first, ties alphabetically."""
     groups: dict[str, list[QuestionResult]] = {}
     for result in results:
-        for tag in result.question.tags:
+        for tag in dict.fromkeys(result.question.tags):
             groups.setdefault(tag, []).append(result)
-    return dict(sorted(groups.items(), key=lambda item: (item[0] not in TYPE_TAGS, item[0])))
+    return dict(sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])))
 
 
 def question_record(result: QuestionResult) -> dict[str, Any]:
@@ -139,12 +160,6 @@ def question_record(result: QuestionResult) -> dict[str, Any]:
         "error": result.error,
         "scores": result.scores.to_dict(),
     }
-
-
-def safe_settings(settings: Settings) -> dict[str, Any]:
-    """Settings as JSON, without secrets: results.json is shared and sometimes committed."""
-    data = settings.model_dump(mode="json")
-    return {name: value for name, value in data.items() if not any(marker in name for marker in _SECRET_MARKERS)}
 
 
 def write_outputs(document: dict[str, Any], out_dir: Path) -> None:

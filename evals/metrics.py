@@ -19,7 +19,9 @@ from evals.questions import GoldQuestion, SourceRef
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 """A citation marker: `[2]`, also the list form `[1, 3]` that LLM backends like to write."""
 
-LOWER_IS_BETTER = frozenset({"false_refusal_rate", "invalid_markers", "errors", "latency_p50_s", "latency_p95_s"})
+LOWER_IS_BETTER = frozenset(
+    {"false_refusal_rate", "invalid_markers", "errors", "latency_p50_s", "latency_p95_s", "lookalike_refusal_rate"}
+)
 """Metrics where a drop is an improvement; the comparison needs this to say better or worse."""
 
 
@@ -211,3 +213,32 @@ def summarise(results: Sequence[QuestionResult], k: int) -> dict[str, float | in
         "latency_p50_s": percentile(latencies, 50),
         "latency_p95_s": percentile(latencies, 95),
     }
+
+
+FOLLOW_UP_TAGS = ("vervolgvraag", "onderwerpwissel")
+"""A question with history either builds on the earlier turns or switches topic (gold-file convention)."""
+LOOKALIKE_TAG = "lijkt-op-weigeren"
+"""A legitimate question that resembles one that must be refused."""
+
+
+def probe_figures(results: Sequence[QuestionResult], k: int) -> dict[str, dict[str, float | int | None]]:
+    """Two probes read from tags: how follow-ups are searched, and how often look-alikes are refused.
+
+    Follow-up handling is judged by whether the expected source was in the top k: a follow-up
+    only finds it when the search merged the history, a topic switch only when it did not, so
+    the two tags are reported apart as well as together (all answerable questions with history).
+    Files without these tags simply get probes over zero questions (value None).
+    """
+    with_history = [result for result in results if result.question.history and result.question.answerable]
+    probes: dict[str, dict[str, float | int | None]] = {f"followup_hit_at_{k}": _probe(r.scores.hit_at_k for r in with_history)}
+    for tag in FOLLOW_UP_TAGS:
+        tagged = (result.scores.hit_at_k for result in with_history if tag in result.question.tags)
+        probes[f"{tag}_hit_at_{k}"] = _probe(tagged)
+    lookalikes = (r.scores.refused for r in results if LOOKALIKE_TAG in r.question.tags and r.question.answerable)
+    probes["lookalike_refusal_rate"] = _probe(lookalikes)
+    return probes
+
+
+def _probe(values: Iterable[bool | None]) -> dict[str, float | int | None]:
+    present = [value for value in values if value is not None]
+    return {"value": _mean(present), "questions": len(present)}

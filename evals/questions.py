@@ -1,7 +1,9 @@
 """The gold question file: one JSON object per line, validated strictly.
 
 A gold set that silently accepts a typo in a field name measures nothing, so every line is
-checked on load and the first problem is reported with its line number.
+checked on load and the first problem is reported with its line number. Tags are free-form: the
+harness must run on any gold file in this format (another team's tags, or none), so it attaches
+no meaning to a tag beyond grouping, except for the few probe tags in `evals.metrics`.
 """
 
 from __future__ import annotations
@@ -14,13 +16,8 @@ from typing import Any
 
 from assistant.errors import AssistantError
 
-TYPE_TAGS = frozenset(
-    {"feitelijk", "lijst", "wetgeving", "vervolgvraag", "typfout", "engels", "combinatie", "verouderd", "weigeren"}
-)
-"""Every question carries exactly one of these, so the report can break results down by question type."""
-
-_REQUIRED = {"id", "question", "expected_sources", "expected_facts", "answerable", "tags"}
-_OPTIONAL = {"history"}
+_REQUIRED = {"id", "question", "expected_sources", "expected_facts", "answerable"}
+_OPTIONAL = {"history", "tags", "absent_terms"}
 _ROLES = {"user", "assistant"}
 _SOURCE = re.compile(r"[\w.-]+(?:/[\w.-]+)*(?:#[\w.]+)?")
 """A doc id (path under corpus/ without extension), optionally `#article` such as `#18a` or `#2.47`."""
@@ -53,12 +50,10 @@ class GoldQuestion:
     expected_sources: tuple[SourceRef, ...]
     expected_facts: tuple[tuple[str, ...], ...]
     answerable: bool
-    tags: tuple[str, ...]
+    tags: tuple[str, ...] = ()
     history: tuple[dict[str, str], ...] = ()
-
-    @property
-    def type_tag(self) -> str:
-        return next(tag for tag in self.tags if tag in TYPE_TAGS)
+    absent_terms: tuple[str, ...] = ()
+    """For refusals: words a real answer would need and the corpus lacks (checked by `evals.check_facts`)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The question as written in the gold file (used in results.json)."""
@@ -72,6 +67,8 @@ class GoldQuestion:
         }
         if self.history:
             data["history"] = [dict(turn) for turn in self.history]
+        if self.absent_terms:
+            data["absent_terms"] = list(self.absent_terms)
         return data
 
 
@@ -122,14 +119,18 @@ def parse_question(data: Any) -> GoldQuestion:
         raise ValueError("een beantwoordbare vraag heeft minstens één expected_source nodig")
     if not answerable and (sources or facts):
         raise ValueError("een vraag die geweigerd moet worden heeft geen expected_sources of expected_facts")
+    absent_terms = _string_list(data.get("absent_terms", []), "absent_terms")
+    if answerable and absent_terms:
+        raise ValueError("'absent_terms' hoort alleen bij een vraag die geweigerd moet worden (answerable: false)")
     return GoldQuestion(
         id=_text(data["id"], "id"),
         question=_text(data["question"], "question"),
         expected_sources=tuple(_source(text) for text in sources),
         expected_facts=facts,
         answerable=answerable,
-        tags=_tags(data["tags"], answerable),
+        tags=tuple(_string_list(data.get("tags", []), "tags")),
         history=_history(data.get("history", [])),
+        absent_terms=tuple(absent_terms),
     )
 
 
@@ -161,16 +162,6 @@ def _facts(value: Any) -> tuple[tuple[str, ...], ...]:
             raise ValueError("elk feit in 'expected_facts' heeft minstens één formulering nodig")
         facts.append(tuple(alternatives))
     return tuple(facts)
-
-
-def _tags(value: Any, answerable: bool) -> tuple[str, ...]:
-    tags = _string_list(value, "tags")
-    types = [tag for tag in tags if tag in TYPE_TAGS]
-    if len(types) != 1:
-        raise ValueError(f"precies één type-tag nodig uit {', '.join(sorted(TYPE_TAGS))}; gevonden: {types or 'geen'}")
-    if (types[0] == "weigeren") == answerable:
-        raise ValueError("de tag 'weigeren' hoort bij answerable: false, en alleen daarbij")
-    return tuple(tags)
 
 
 def _history(value: Any) -> tuple[dict[str, str], ...]:

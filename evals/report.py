@@ -13,8 +13,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from evals.questions import TYPE_TAGS
-
 WORST_COUNT = 10
 TERMINAL_MOVED = 10
 """Questions listed per direction in the terminal comparison; report.md lists them all."""
@@ -43,6 +41,15 @@ def metric_label(name: str) -> str:
         "latency_p50_s": "mediane antwoordtijd (s)",
         "latency_p95_s": "p95 antwoordtijd (s)",
     }
+    if name == "lookalike_refusal_rate":
+        return "lijkt-op-weigeren-vragen die toch geweigerd werden"
+    for prefix, what in (
+        ("followup_", "vragen met voorgeschiedenis"),
+        ("vervolgvraag_", "vervolgvragen"),
+        ("onderwerpwissel_", "onderwerpwissels"),
+    ):
+        if name.startswith(f"{prefix}hit_at_"):
+            return f"{what}: juiste bron in de top {name.removeprefix(f'{prefix}hit_at_')}"
     if name.startswith("hit_at_"):
         return f"juiste bron in de top {name.removeprefix('hit_at_')}"
     if name.startswith("recall_at_"):
@@ -71,9 +78,18 @@ def _tag_column(name: str, k: int) -> str:
 # --- terminal ---------------------------------------------------------------------------------
 
 
+def settings_used(document: dict[str, Any]) -> str:
+    """The run's choices in one line: the backend and any `--set` overrides (secrets masked)."""
+    overrides = document["settings"]["overrides"]
+    changed = ", ".join(f"{name}={value}" for name, value in overrides.items()) or "geen (standaardwaarden)"
+    return f"backend {document['settings']['backend']}; --set: {changed}"
+
+
 def print_summary(console: Console, document: dict[str, Any]) -> None:
-    """Metrics with their thresholds, the per-tag breakdown and, if any, the comparison."""
+    """Settings, metrics with their thresholds, probes, the per-tag breakdown and, if any, the comparison."""
+    console.print(f"Instellingen: {escape(settings_used(document))}")
     console.print(_metrics_table(document))
+    console.print(_probes_table(document))
     console.print(_tags_table(document))
     if "comparison" in document:
         _print_comparison(console, document["comparison"])
@@ -83,30 +99,49 @@ def print_summary(console: Console, document: dict[str, Any]) -> None:
         console.print(f"[red]Onder de drempel:[/red] {escape(failure)}")
 
 
+def _limit(check: dict[str, Any] | None, ascii_signs: bool) -> str:
+    if not check:
+        return ""
+    signs = (">=", "<=") if ascii_signs else ("≥", "≤")
+    return f"{signs[0] if check['kind'] == 'minimum' else signs[1]} {check['limit']:g}"
+
+
 def _metrics_table(document: dict[str, Any]) -> Table:
+    """The run-level metrics; the probe values are in `_probes_table`, with their question counts."""
     limits = {check["metric"]: check for check in document["thresholds"]}
     table = Table(title=f"Evaluatie ({document['run']['backend']}, k={document['run']['k']})")
     for column in ("metric", "waarde", "drempel", "", "betekenis"):
         table.add_column(column)
     for name, value in document["metrics"].items():
+        if name in document["probes"]:
+            continue
         check = limits.get(name)
-        limit = f"{'>=' if check['kind'] == 'minimum' else '<='} {check['limit']:g}" if check else ""
         status = ("[green]ok[/green]" if check["passed"] else "[red]NEE[/red]") if check else ""
-        table.add_row(name, fmt(value), limit, status, escape(metric_label(name)))
+        table.add_row(name, fmt(value), _limit(check, ascii_signs=True), status, escape(metric_label(name)))
+    return table
+
+
+def _probes_table(document: dict[str, Any]) -> Table:
+    limits = {check["metric"]: check for check in document["thresholds"]}
+    table = Table(title="Peilingen (uit de tags)")
+    for column in ("peiling", "waarde", "n", "drempel", "betekenis"):
+        table.add_column(column)
+    for name, probe in document["probes"].items():
+        limit = _limit(limits.get(name), ascii_signs=True)
+        table.add_row(name, fmt(probe["value"]), str(probe["questions"]), limit, escape(metric_label(name)))
     return table
 
 
 def _tags_table(document: dict[str, Any]) -> Table:
-    """Question types only: the topic tags make the table too long for a terminal (see report.md)."""
+    """Every tag that occurs, most frequent first: tags are free-form, so none is singled out."""
     k = document["run"]["k"]
-    table = Table(title="Per vraagtype (alle tags in report.md)")
+    table = Table(title="Per tag")
     table.add_column("tag")
     table.add_column("n", justify="right")
     for name in TAG_COLUMNS:
         table.add_column(_tag_column(name, k), justify="right")
     for tag, metrics in document["by_tag"].items():
-        if tag in TYPE_TAGS:
-            table.add_row(tag, str(metrics["questions"]), *(fmt(metrics[_tag_column(name, k)]) for name in TAG_COLUMNS))
+        table.add_row(escape(tag), str(metrics["questions"]), *(fmt(metrics[_tag_column(name, k)]) for name in TAG_COLUMNS))
     return table
 
 
@@ -128,11 +163,18 @@ def _print_comparison(console: Console, comparison: dict[str, Any]) -> None:
 
 
 def render_markdown(document: dict[str, Any]) -> str:
-    """The whole report.md: run info, summary, per tag, comparison, worst questions."""
-    sections = [_md_header(document), _md_summary(document), _md_tags(document)]
+    """The whole report.md: run info, summary, probes, per tag, comparison, worst questions.
+
+    A run on the frozen test split gets no worst-questions section: test is read only through
+    aggregates (evals/README.md), and a report that quotes its questions invites reading them.
+    """
+    sections = [_md_header(document), _md_summary(document), _md_probes(document), _md_tags(document)]
     if "comparison" in document:
         sections.append(_md_comparison(document["comparison"]))
-    sections.append(_md_worst(document))
+    if document["run"].get("aggregate_only"):
+        sections.append("## Afzonderlijke vragen\n\nNiet getoond: dit is de bevroren testset (zie evals/README.md).")
+    else:
+        sections.append(_md_worst(document))
     return "\n\n".join(sections) + "\n"
 
 
@@ -150,6 +192,7 @@ def _md_header(document: dict[str, Any]) -> str:
         f"- gestart: {run['started_at']}, duur {run['duration_s']:.1f} s\n"
         f"- vragen: `{run['questions_file']}` ({document['metrics']['questions']} vragen)\n"
         f"- backend: {run['backend']} (in de antwoorden: {used}), k = {run['k']}\n"
+        f"- instellingen: {settings_used(document)}\n"
         f"- drempels: `{run['thresholds_file']}`; "
         + ("alle gehaald" if not document["threshold_failures"] else f"{len(document['threshold_failures'])} niet gehaald")
     )
@@ -159,11 +202,22 @@ def _md_summary(document: dict[str, Any]) -> str:
     limits = {check["metric"]: check for check in document["thresholds"]}
     rows = []
     for name, value in document["metrics"].items():
+        if name in document["probes"]:
+            continue
         check = limits.get(name)
-        limit = f"{'≥' if check['kind'] == 'minimum' else '≤'} {check['limit']:g}" if check else ""
         status = ("ok" if check["passed"] else "**niet gehaald**") if check else ""
-        rows.append([f"`{name}`", fmt(value), limit, status, metric_label(name)])
+        rows.append([f"`{name}`", fmt(value), _limit(check, ascii_signs=False), status, metric_label(name)])
     return "## Samenvatting\n\n" + _md_table(["metric", "waarde", "drempel", "status", "betekenis"], rows)
+
+
+def _md_probes(document: dict[str, Any]) -> str:
+    limits = {check["metric"]: check for check in document["thresholds"]}
+    rows = [
+        [f"`{name}`", fmt(probe["value"]), str(probe["questions"]), _limit(limits.get(name), ascii_signs=False),
+         metric_label(name)]
+        for name, probe in document["probes"].items()
+    ]
+    return "## Peilingen\n\n" + _md_table(["peiling", "waarde", "n", "drempel", "betekenis"], rows)
 
 
 def _md_tags(document: dict[str, Any]) -> str:

@@ -1,4 +1,8 @@
-"""The quality gate: the gold set, answered by the default backend on a fresh index, meets thresholds.toml."""
+"""The quality gate: the frozen test split, answered by the default backend on a fresh index, meets thresholds.toml.
+
+It gates on evals/test.jsonl, never on dev: the rules and defaults were tuned on dev, so only
+test says how users with unseen questions fare (evals/README.md).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_gold_set_meets_thresholds(real_index: Settings, tmp_path: Path) -> None:
     """`real_index` is a private, freshly ingested index of the real corpus: never a stale shared one."""
-    result = run_eval(ROOT / "evals" / "questions.jsonl", k=5, out_dir=tmp_path, settings=real_index)
+    result = run_eval(ROOT / "evals" / "test.jsonl", k=5, out_dir=tmp_path, settings=real_index)
     thresholds = load_thresholds()
     assert any(thresholds.values()), "thresholds.toml noemt geen enkele drempel"
     failures = [check.describe() for check in check_thresholds(result["metrics"], thresholds) if not check.passed]

@@ -209,8 +209,9 @@ def test_loader_names_the_bad_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"tags": ["oogo"]}, "type-tag"),
-        ({"tags": ["wetgeving", "lijst"]}, "type-tag"),
+        ({"tags": "oogo"}, "'tags' moet een lijst"),
+        ({"tags": ["oogo", ""]}, "'tags' moet een niet-lege tekst"),
+        ({"absent_terms": ["paspoort"]}, "absent_terms"),
         ({"expected_facts": ["18a"]}, "expected_facts"),
         ({"answerable": False}, "geen expected_sources"),
         ({"history": [{"role": "system", "content": "x"}]}, "history"),
