@@ -1,97 +1,47 @@
 """Answer backends behind one interface, and the offline default: the extractive composer.
 
-The extractive backend answers only with sentences from the retrieved passages, in their own
-words, each followed by its `[n]`. It refuses when no passage is relevant, when the question is
-not a question about the sources (instructions, requests for legal approval), and when the
-question asks for a kind of value (amount, period, date, person) that the selected sentences do
-not contain: on-topic questions the sources cannot answer score as high as answerable ones, so a
-score threshold alone lets them through.
+The extractive backend answers only with units (sentences, list items, lids) of the sources, in
+their own words. Which units: the fitted unit scorer (`assistant/evidence.py`, `scoring.py`) over
+candidates from the top passages and from a unit-level search of the whole index. Whether to answer
+at all: the calibrated answerability model (`assistant/answerability.py`), plus two small screens
+for questions that are no questions about the sources (instructions, legal approval of a case).
+Units of one passage form one paragraph with one `[n]` at its end; a list stays a list.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Protocol
-
-import numpy as np
 
 from assistant import messages
 from assistant.answer_stream import AnswerStream
+from assistant.answer_types import asked_answer_type, contains_answer_type
+from assistant.answerability import AnswerabilityModel
 from assistant.citations import renumber
 from assistant.config import Settings
 from assistant.conversation import rewrite_follow_up
 from assistant.corpus_facts import CorpusFacts
-from assistant.lexical import analyse
+from assistant.evidence import FEATURES, Unit, add_features, candidate_units, feature_matrix, passage_units
 from assistant.models import OUTDATED_TYPE, Answer, Passage, QueryAnalysis, ScoredPassage, SearchResult, Turn
-from assistant.retrieval import SearchIndex
-from assistant.textutils import DUTCH_ORDINALS, is_list_item, normalize
+from assistant.scoring import LogisticModel
+from assistant.textutils import DUTCH_ORDINALS, normalize
 
+# Questions that are no questions about the sources. Kept small and checked against the look-alike
+# questions of the dev split (legitimate questions that mention approval, validity or instructions).
 _INSTRUCTION = re.compile(
-    r"\b(negeer|vergeet|ignore|disregard|forget)\b.{0,40}\b(instructie|instructies|opdracht|regels|prompt|instructions|rules)\b"
+    r"\b(negeer|vergeet|ignore|disregard|forget)\b.{0,40}\b(instructie|instructies|opdracht|regels|prompt|bronnen"
+    r"|instructions|rules|sources)\b"
     r"|\b(systeemprompt|system prompt|verborgen instructies|jailbreak|doe alsof je|pretend (to be|you are)"
-    r"|je bent (vanaf )?nu|you are now|schrijf (namens|voor) mij|write .{0,20} for me|garandeer|guarantee)\b",
+    r"|je bent (vanaf )?nu|you are now|schrijf (namens|voor) (mij|ons)|write .{0,20} for me)\b",
     re.IGNORECASE,
 )
-_LEGAL_APPROVAL = re.compile(
-    r"\b(rechtsgeldig|juridisch\w*\s+(?:\w+\s+){0,2}(juist|correct|in orde|houdbaar|advies|oordeel|goedgekeurd)"
-    r"|keur\w*\b.{0,60}\bgoed|goedkeur\w*|bevestig\w* dat .{0,80}\b(in orde|rechtmatig|mag|klopt)"
-    r"|legally (valid|sound|binding)|legal (advice|approval)|approve (our|my|this))\b",
+# Approval or a legal judgement asked for the asker's own case ("ons plan", "onze leerling").
+_OWN_CASE = re.compile(r"\b(ons|onze|mijn|wij|we|our|my)\b", re.IGNORECASE)
+_JUDGEMENT = re.compile(
+    r"\b(rechtsgeldig|rechtmatig|keur\w* .{0,40}\bgoed|goedkeur\w*|legally|approve|juridisch (advies|oordeel))\b",
     re.IGNORECASE,
 )
-_LIST_QUESTION = re.compile(
-    r"\b(welke|noem|opsomming|wat zijn|zeven|zes|vijf|vier|drie|principes|bouwstenen|stappen|onderdelen|"
-    r"taken|elementen|which|list|what are)\b",
-    re.IGNORECASE,
-)
-
-# What a question asks for, and what a sentence must contain to give it.
-_DUTCH_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
-_NUMBER_WORDS = (
-    "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|vijftien|zestien"
-    "|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|honderd|duizend"
-)
-_PERIOD_UNITS = "weken|week|dagen|dag|maanden|maand|jaar|jaren|schooljaren"
-_ROLES = "wethouder|minister|directeur|voorzitter|burgemeester|bestuurder|contactpersoon|staatssecretaris"
-
-# What a question asks for, and what a sentence must contain to give it.
-_ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
-    "amount": (
-        re.compile(r"\b(hoeveel (geld|euro|budget)|welk bedrag|hoe ?veel kost|bedrag|budget per"
-                   r"|how much (money|funding))\b", re.I),
-        re.compile(r"€|\beuro\b|\d+(?:[.,]\d+)?\s*(miljoen|miljard)", re.I),
-    ),
-    "percentage": (
-        re.compile(r"\b(percentage|hoeveel procent|welk deel|what percentage|how many percent)\b", re.I),
-        re.compile(r"\d+(?:[.,]\d+)?\s*(%|procent)", re.I),
-    ),
-    "period": (
-        re.compile(r"\b(hoeveel (weken|dagen|maanden|jaar|jaren)|binnen welke termijn|welke termijn|hoe lang"
-                   r"|how long|how many (weeks|days|months|years))\b", re.I),
-        # "zes weken", "de komende vijftien jaar"; not an age range like "0-23 jaar"
-        re.compile(rf"(?<![-–])\b(\d+|een|één|{_NUMBER_WORDS})\s+(?:\w+\s+)?({_PERIOD_UNITS})\b(?!\s+oud)", re.I),
-    ),
-    "date": (
-        re.compile(r"\b(op welke datum|welke datum|in welk jaar|sinds wanneer|vanaf wanneer|per wanneer"
-                   r"|what date|which year|since when)\b", re.I),
-        re.compile(rf"\b(19|20)\d\d\b|\b\d{{1,2}}\s+({_DUTCH_MONTHS})\b", re.I),
-    ),
-    "count": (
-        re.compile(r"\bhoeveel\s+(?!geld|euro|procent|budget|weken|dagen|maanden|jaar|jaren|uur)(?:\w+\s+){1,3}"
-                   r"(zijn|waren|heeft|hebben|telt|kent)\b|\bhow many\b(?! (weeks|days|months|years|hours))", re.I),
-        re.compile(rf"\b(\d+|{_NUMBER_WORDS})\b", re.I),
-    ),
-    "person": (
-        re.compile(rf"\bwie (is|was|zijn)\b.{{0,20}}\b({_ROLES})\b"
-                   r"|\bwho is\b.{0,20}\b(alderman|minister|director|chair|mayor)\b", re.I),
-        # a name only counts next to the role asked about: "wethouder Jansen", "Jan Jansen, wethouder ..."
-        re.compile(rf"\b(?:{_ROLES})\s+(?:\w+\s+){{0,3}}[A-Z][a-z]+|[A-Z][a-z]+\s+[A-Z][a-z]+,?\s+(?:\w+\s+)?(?:{_ROLES})\b"),
-    ),
-}
-
-_COUNTED = re.compile(r"\bhoeveel\s+(\w+)", re.I)
-_TYPE_WORDS = set(analyse("hoeveel welk bedrag percentage procent termijn datum jaar weken dagen wie wanneer lang"))
 
 History = Sequence[Mapping[str, str] | Turn] | None
 
@@ -112,54 +62,13 @@ class AnswerBackend(Protocol):
         ...
 
 
-@dataclass
-class _Unit:
-    passage_rank: int
-    order: int
-    text: str
-    score: float
-    is_list_item: bool
-    is_lid: bool = False
-
-
-def retrieved_is_lid(units: list[_Unit]) -> bool:
-    return bool(units) and units[0].is_lid
-
-
 def screen_question(question: str) -> str | None:
     """A refusal reason for questions that are not questions about the sources, else None."""
     if _INSTRUCTION.search(question):
         return "instruction"
-    if _LEGAL_APPROVAL.search(question):
+    if _OWN_CASE.search(question) and _JUDGEMENT.search(question):
         return "legal_approval"
     return None
-
-
-def asked_answer_type(question: str) -> str | None:
-    for name, (asks, _) in _ANSWER_TYPES.items():
-        if asks.search(question):
-            return name
-    return None
-
-
-def contains_answer_type(answer_type: str, texts: list[str], question: str | None = None) -> bool:
-    """True when a text holds the kind of value asked for; with `question`, that text must also be
-    about the question (share a content word), and for a count hold the counted word itself: "10 mei
-    2024" in a sentence about something else does not answer "Hoeveel thuiszitters zijn er?"."""
-    gives = _ANSWER_TYPES[answer_type][1]
-    period_dates = _ANSWER_TYPES["date"][1] if answer_type == "period" else None  # "tot juni 2022" is a period too
-    topic = set(analyse(question)) - _TYPE_WORDS if question else set()
-    counted = set(analyse(m.group(1))) if question and (m := _COUNTED.search(question)) else set()
-    for text in texts:
-        if not (gives.search(text) or (period_dates and period_dates.search(text))):
-            continue
-        stems = set(analyse(text))
-        if question and not (stems & topic):
-            continue
-        if answer_type == "count" and counted and not counted <= stems:
-            continue
-        return True
-    return False
 
 
 def lid_in_words(lid: str) -> str:
@@ -188,12 +97,28 @@ def refusal(reason: str, analysis: QueryAnalysis, retrieved: list[ScoredPassage]
 
 
 class ExtractiveBackend:
-    """Composes answers from source sentences; every word of an answer (but the lead) is a quote."""
+    """Composes answers from source units; every word of an answer (but the lead) is a quote."""
 
     name = "extractive"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, unit_model: LogisticModel | None = None,
+                 answer_model: AnswerabilityModel | None = None) -> None:
         self.settings = settings
+        self._unit_model = unit_model
+        self._answer_model = answer_model
+
+    @property
+    def unit_model(self) -> LogisticModel:
+        """The committed unit scorer (loaded on first use, so rewriting a query needs no weights)."""
+        if self._unit_model is None:
+            self._unit_model = LogisticModel.load("unit_scorer", FEATURES)
+        return self._unit_model
+
+    @property
+    def answer_model(self) -> AnswerabilityModel:
+        if self._answer_model is None:
+            self._answer_model = AnswerabilityModel.load()
+        return self._answer_model
 
     def rewrite_query(self, question: str, history: History, facts: CorpusFacts) -> str:
         return rewrite_follow_up(question, history, facts)
@@ -202,145 +127,159 @@ class ExtractiveBackend:
         """The finished answer as one chunk: composing takes milliseconds, nothing to stream."""
         return AnswerStream.of(self.answer(question, result, history))
 
+    def scored_units(self, result: SearchResult) -> list[Unit]:
+        """Every candidate unit with its features and fitted score, best first."""
+        units = candidate_units(result, self.settings.answer_passages)
+        add_features(units, result)
+        for unit, probability in zip(units, self.unit_model.probabilities(feature_matrix(units)), strict=True):
+            unit.score = float(probability)
+        return sorted(units, key=lambda u: -u.score)
+
     def answer(self, question: str, result: SearchResult, history: History = None) -> Answer:
         analysis, retrieved = result.analysis, result.passages
         if reason := screen_question(question):
             return refusal(reason, analysis, retrieved, self.name)
-        if analysis.known_words < (self.settings.min_known_words_english if analysis.english else self.settings.min_known_words):
-            return refusal("out_of_domain", analysis, retrieved, self.name)
-        scored = self._score_units(question, retrieved, result.query_vector, result.snapshot)
-        if not scored or max(unit.score for unit in scored) < self.settings.min_relevance:
-            return refusal("not_found" if retrieved else "out_of_domain", analysis, retrieved, self.name)
-        chosen = self._select(question, scored)
-        passages = [item.passage for item in retrieved]
-        answer_type = asked_answer_type(question)
-        missing_value = False
-        if answer_type and not contains_answer_type(answer_type, [u.text for u in chosen], question):
-            value = self._unit_with_value(answer_type, question, scored, chosen)
-            if value is None:
-                missing_value = True
-            else:
-                chosen = sorted([*chosen, value], key=lambda u: (u.passage_rank, u.order))
-        text, quotes = self._compose(chosen, passages, analysis.english, missing_value and answer_type, result.snapshot.facts)
-        checked = renumber(text, passages, quotes)
+        units = self.scored_units(result)
+        if not self.answer_model.answerable(units, result, self.settings.answerability_threshold):
+            return refusal("not_found" if analysis.known_words >= 0.5 else "out_of_domain", analysis, retrieved, self.name)
+        chosen = select_units(units, result, self.settings)
+        missing = self._missing_type(analysis.question, units, chosen)
+        cited: list[Passage] = []
+        text, quotes = compose(chosen, cited, analysis.english, missing, result.snapshot.facts)
+        checked = renumber(text, cited, quotes)
         return Answer(
             text=checked.text,
             citations=checked.citations,
-            refused=missing_value,
+            refused=bool(missing),
             search_query=analysis.question,
             backend=self.name,
-            refusal_reason="missing_value" if missing_value else None,
+            refusal_reason="missing_value" if missing else None,
             retrieved=retrieved,
             language="en" if analysis.english else "nl",
         )
 
-    def _score_units(self, question: str, retrieved: list[ScoredPassage], query_vector: np.ndarray,
-                     snapshot: SearchIndex) -> list[_Unit]:
-        """Cosine of each sentence to the question, plus a small bonus for shared content words."""
-        terms = set(analyse(question))
-        units: list[_Unit] = []
-        for rank, item in enumerate(retrieved[: self.settings.answer_passages]):
-            for order, (text, cosine) in enumerate(snapshot.sentence_scores(item.passage.id, query_vector)):
-                overlap = len(terms & set(analyse(text))) / len(terms) if terms else 0.0
-                # A lid's own number ("9. Het ondersteuningsplan ...") is not a list marker.
-                starts_lid = bool(item.passage.lid) and text.startswith(f"{item.passage.lid}. ")
-                score = cosine + self.settings.overlap_weight * overlap
-                units.append(_Unit(rank, order, text, score, is_list_item(text) and not starts_lid, bool(item.passage.lid)))
-        return units
-
-    def _select(self, question: str, units: list[_Unit]) -> list[_Unit]:
-        """The best passage's best sentences; other passages only for what the first one lacks."""
-        margin = self.settings.sentence_margin
-        # The top-ranked passage leads (the rerank already weighed law references and sentence fit);
-        # its best sentence sets the bar for sentences from the other passages.
-        lead_rank = min(unit.passage_rank for unit in units)
-        primary = [u for u in units if u.passage_rank == lead_rank]
-        best = max(primary, key=lambda unit: unit.score)
-        chosen = [u for u in primary if u.score >= best.score - margin]
-        if retrieved_is_lid(primary) and len(primary) <= self.settings.whole_lid_units:
-            chosen = list(primary)  # a lid is one rule: quoting half of it can change its meaning
-        elif len(chosen) < self.settings.min_answer_sentences:
-            chosen = sorted(primary, key=lambda u: u.score, reverse=True)[: self.settings.min_answer_sentences]
-        if self._wants_list(question, primary, chosen):
-            chosen = self._with_whole_list(primary, chosen)
-        covered = set().union(*(set(analyse(u.text)) for u in chosen))
-        for unit in sorted(units, key=lambda u: u.score, reverse=True):
-            if unit.passage_rank == best.passage_rank or unit.score < best.score - margin / 2:
-                continue
-            new_terms = (set(analyse(unit.text)) & set(analyse(question))) - covered
-            if new_terms and not _near_duplicate(unit.text, [u.text for u in chosen]):
+    def _missing_type(self, question: str, units: list[Unit], chosen: list[Unit]) -> str | None:
+        """The kind of value asked for when neither the chosen units nor any near-best candidate give it."""
+        asked = asked_answer_type(question)
+        if asked is None or contains_answer_type(asked, [u.text for u in chosen], question):
+            return None
+        best = units[0].score if units else 0.0
+        for unit in units:
+            if unit.score >= best * self.settings.value_unit_ratio and contains_answer_type(asked, [unit.text], question):
                 chosen.append(unit)
-                covered |= set(analyse(unit.text))
-        chosen = _dedupe(sorted(chosen, key=lambda u: (u.passage_rank, u.order)))
-        # At most `max_answer_sentences` sentences plus one list; a list is never cut short.
-        prose = [u for u in chosen if not u.is_list_item]
-        if len(prose) > self.settings.max_answer_sentences:
-            kept = {id(u) for u in sorted(prose, key=lambda u: u.score, reverse=True)[: self.settings.max_answer_sentences]}
-            chosen = [u for u in chosen if u.is_list_item or id(u) in kept]
-        return chosen
+                return None
+        return asked
 
-    def _unit_with_value(self, answer_type: str, question: str, units: list[_Unit], chosen: list[_Unit]) -> _Unit | None:
-        """The sentence that holds the asked-for value when the chosen ones lack it: any sentence of the lead
-        passage (a value often sits in a short follow-on sentence that scores low on its own, "Het kabinet
-        wil hier de komende vijftien jaar ..."), or a nearly as relevant one of the next passage."""
-        best = max(unit.score for unit in units)
-        lead = min(unit.passage_rank for unit in units)
-        for unit in sorted(units, key=lambda u: (u.passage_rank != lead, -u.score)):
-            relevant = unit.score >= best - self.settings.sentence_margin
-            near = unit.passage_rank == lead or (unit.passage_rank == lead + 1 and relevant)
-            if unit in chosen or not near:
-                continue
-            if contains_answer_type(answer_type, [unit.text], question):
-                return unit
-        return None
 
-    @staticmethod
-    def _wants_list(question: str, primary: list[_Unit], chosen: list[_Unit]) -> bool:
-        has_list = any(u.is_list_item for u in primary)
-        touches_list = any(u.is_list_item or u.text.rstrip().endswith(":") for u in chosen)
-        return has_list and (touches_list or bool(_LIST_QUESTION.search(question)))
+def select_units(units: list[Unit], result: SearchResult, settings: Settings) -> list[Unit]:
+    """The best unit's passage leads with its strong units; other passages add only strong units.
 
-    @staticmethod
-    def _with_whole_list(primary: list[_Unit], chosen: list[_Unit]) -> list[_Unit]:
-        """A list in a source is given complete: its intro line and every item of it."""
-        items = [u for u in primary if u.is_list_item]
-        first = min(u.order for u in items)
-        intro = [u for u in primary if u.order == first - 1 and not u.is_list_item]
-        run = [u for u in items if u.order >= first]
-        keep = {u.order for u in chosen if u.order < first - 1}
-        return [u for u in primary if u.order in keep] + intro + run
+    Headings and the source's own questions never stand alone; a lead-in brings its list and a unit
+    that leans on the one before brings it (context repair). At most `max_answer_sentences` prose
+    units, plus one whole list."""
+    eligible = [u for u in units if not (u.is_heading or u.is_question)]
+    if not eligible:
+        return []
+    best = eligible[0]
+    lead_units = [u for u in eligible if u.passage.id == best.passage.id]
+    if best.passage.lid and len(passage_units(result, best.passage, best.passage_rank)) <= settings.whole_lid_units:
+        chosen = passage_units(result, best.passage, best.passage_rank)  # a short lid is one rule: quote it whole
+    else:
+        chosen = [u for u in lead_units if u.score >= best.score * settings.keep_ratio]
+    passages_used = {best.passage.id}
+    for unit in eligible:
+        if unit.passage.id in passages_used or unit.score < best.score * settings.other_passage_ratio:
+            continue
+        if len(passages_used) > settings.extra_passages:
+            break
+        passages_used.add(unit.passage.id)
+        chosen += [u for u in eligible if u.passage.id == unit.passage.id and u.score >= best.score * settings.keep_ratio]
+    chosen = repair_context(_dedupe(chosen), result)
+    prose = [u for u in chosen if not u.is_list_item]
+    if len(prose) > settings.max_answer_sentences:
+        kept = {u.key for u in sorted(prose, key=lambda u: -u.score)[: settings.max_answer_sentences]}
+        chosen = [u for u in chosen if u.is_list_item or u.key in kept or u.is_lead_in]
+    return chosen
 
-    def _compose(self, chosen: list[_Unit], passages: list[Passage], english: bool,
-                 missing_type: str | bool | None, facts: CorpusFacts) -> tuple[str, dict[int, list[str]]]:
-        lines: list[str] = []
-        quotes: dict[int, list[str]] = {}
-        if missing_type:
-            lines.append(messages.missing_value_text(str(missing_type), english))
-        lead_passage = passages[chosen[0].passage_rank]
-        if lead_passage.article and not missing_type:
-            lid = lead_passage.lid
-            lid_words = (lid if english else lid_in_words(lid)) if lid else None
-            lines.append(messages.law_lead(lead_passage.article, lid_words, law_name(lead_passage), english))
-        elif english and not missing_type:
-            lines.append(messages.SOURCES_LEAD_EN)
-        paragraph: list[str] = []
-        for unit in chosen:
-            number = unit.passage_rank + 1
-            quote = _strip_lid_number(unit.text) if passages[unit.passage_rank].lid else unit.text
+
+def repair_context(chosen: list[Unit], result: SearchResult) -> list[Unit]:
+    """Bring what a unit's meaning needs: the whole list after a lead-in (also in the next passage)
+    and the unit before one that leans back ("Daarom ..."); in source order per passage."""
+    keys = {u.key for u in chosen}
+    extra: list[Unit] = []
+    for unit in list(chosen):
+        siblings = passage_units(result, unit.passage, unit.passage_rank)
+        if unit.is_lead_in or unit.is_list_item:
+            following = siblings[unit.order + 1:]
+            if unit.is_lead_in and not following:
+                following = _next_passage_units(result, unit.passage)
+            for item in following:
+                if not item.is_list_item:
+                    break
+                if item.key not in keys:
+                    keys.add(item.key)
+                    extra.append(item)
+        if unit.leans_back and unit.order > 0:
+            before = siblings[unit.order - 1]
+            if before.key not in keys and not before.is_heading:
+                keys.add(before.key)
+                extra.append(before)
+    return chosen + extra
+
+
+def _next_passage_units(result: SearchResult, passage: Passage) -> list[Unit]:
+    """The units of the passage after `passage` in its document, where chunking may have put a list."""
+    snapshot = result.snapshot
+    position = snapshot.position.get(passage.id)
+    if position is None or position + 1 >= len(snapshot.passages):
+        return []
+    following = snapshot.passages[position + 1]
+    return passage_units(result, following, None) if following.doc_id == passage.doc_id else []
+
+
+def compose(chosen: list[Unit], cited: list[Passage], english: bool, missing_type: str | None,
+            facts: CorpusFacts) -> tuple[str, dict[int, list[str]]]:
+    """The answer text: a lead, then per passage one paragraph (or a list) with one `[n]` at its end.
+
+    Fills `cited` with the passages in the order they are numbered; returns the text and, per number,
+    the quotes taken from that passage."""
+    lines: list[str] = []
+    quotes: dict[int, list[str]] = {}
+    by_passage: dict[str, list[Unit]] = {}
+    for unit in chosen:  # chosen is best-first by passage: the lead passage comes first
+        by_passage.setdefault(unit.passage.id, []).append(unit)
+    if missing_type:
+        lines.append(messages.missing_value_text(missing_type, english))
+    lead = chosen[0].passage
+    if lead.article and not missing_type:
+        lid_words = (lead.lid if english else lid_in_words(lead.lid)) if lead.lid else None
+        lines.append(messages.law_lead(lead.article, lid_words, law_name(lead), english))
+    elif english and not missing_type:
+        lines.append(messages.SOURCES_LEAD_EN)
+    for group in by_passage.values():
+        passage = group[0].passage
+        cited.append(passage)
+        number = len(cited)
+        block: list[str] = []  # the passage's lines: prose paragraphs and list items ("- ...")
+        for unit in sorted(group, key=lambda u: u.order):
+            quote = _strip_lid_number(unit.text) if passage.lid else unit.text
             quotes.setdefault(number, []).append(quote)
             if unit.is_list_item:
-                if paragraph:
-                    lines.append(" ".join(paragraph))
-                    paragraph = []
-                lines.append(f"- {_strip_list_marker(quote)} [{number}]")
+                block.append(f"- {_strip_list_marker(quote)}")
+            elif block and not block[-1].startswith("- "):
+                block[-1] += f" {quote}"
             else:
-                paragraph.append(f"{quote} [{number}]")
-        if paragraph:
-            lines.append(" ".join(paragraph))
-        outdated = {(p.short, p.article) for p in (passages[u.passage_rank] for u in chosen) if p.type == OUTDATED_TYPE}
-        for short, article in sorted(outdated, key=str):
-            lines.append(messages.outdated_note(facts.current_provision(short, article), english))
-        return _join(lines), quotes
+                block.append(quote)
+        # One marker per passage: after a list's intro line, else at the end of the passage's text.
+        intro = next((i for i, line in enumerate(block[:-1]) if block[i + 1].startswith("- ")
+                      and not line.startswith("- ")), None)
+        at = intro if intro is not None else len(block) - 1
+        block[at] += f" [{number}]"
+        lines.extend(block)
+    outdated = {(p.short, p.article) for p in cited if p.type == OUTDATED_TYPE}
+    for short, article in sorted(outdated, key=str):
+        lines.append(messages.outdated_note(facts.current_provision(short, article), english))
+    return _join(lines), quotes
 
 
 def _join(lines: list[str]) -> str:
@@ -361,18 +300,24 @@ def _strip_list_marker(text: str) -> str:
     return re.sub(r"^\s*[-*•]\s+", "", text)
 
 
+NEAR_DUPLICATE_JACCARD = 0.8
+"""Overlapping chunks repeat a sentence with at most a changed marker or punctuation: word-set Jaccard
+above 0.8 is the same sentence, while two different sentences of one law lid stay below 0.6 (checked
+on the corpus's lids)."""
+
+
 def _near_duplicate(text: str, others: list[str]) -> bool:
     words = set(normalize(text).split())
     for other in others:
         other_words = set(normalize(other).split())
-        if words and len(words & other_words) / len(words | other_words) > 0.8:
+        if words and len(words & other_words) / len(words | other_words) > NEAR_DUPLICATE_JACCARD:
             return True
     return False
 
 
-def _dedupe(units: list[_Unit]) -> list[_Unit]:
+def _dedupe(units: list[Unit]) -> list[Unit]:
     """Overlapping chunks repeat a sentence; keep its first occurrence only."""
-    kept: list[_Unit] = []
+    kept: list[Unit] = []
     for unit in units:
         if not _near_duplicate(unit.text, [k.text for k in kept]):
             kept.append(unit)

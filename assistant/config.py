@@ -60,20 +60,28 @@ class Settings(BaseSettings):
     rerank_k: int = _field(10, "retrieval", "RRF constant of the rerank stage")
     sentence_weight: float = _field(0.5, "retrieval", "weight of the best-sentence rank in the rerank (grid 0.5/1/2)")
     law_ref_weight: float = _field(2.0, "retrieval", "weight of a matching law reference in the rerank (grid 1/2/3)")
+    unit_candidates: int = _field(
+        10, "retrieval", "best answer units of the whole index added to the evidence (sentence-window retrieval)"
+    )
 
     # --- answering ---------------------------------------------------------------------------
     backend: str = _field("extractive", "answering", "extractive (offline default), openai, ollama or local")
-    max_answer_sentences: int = _field(8, "answering", "at most this many prose sentences per answer (plus one list)")
-    answer_passages: int = _field(3, "answering", "top passages whose sentences may be quoted")
-    min_answer_sentences: int = _field(3, "answering", "sentences of the lead passage at least (grid 2/3: 3 best)")
-    whole_lid_units: int = _field(4, "answering", "a lid of at most this many units is quoted whole")
-    min_known_words: float = _field(0.45, "answering", "share of a Dutch question's words the corpus must know")
-    min_known_words_english: float = _field(
-        0.26, "answering", "the same for English questions, which are only partly translated"
+    max_answer_sentences: int = _field(6, "answering", "at most this many prose units per answer (plus one list)")
+    answer_passages: int = _field(3, "answering", "top passages whose units are all candidates")
+    whole_lid_units: int = _field(4, "answering", "a lid of at most this many units is quoted whole (one rule)")
+    keep_ratio: float = _field(
+        0.5, "answering", "units of a cited passage scoring at least this share of the best unit's score are quoted"
     )
-    overlap_weight: float = _field(0.05, "answering", "bonus per shared content word when scoring sentences")
-    sentence_margin: float = _field(0.06, "answering", "sentences within this cosine of the best are kept (grid 0.03/0.06)")
-    min_relevance: float = _field(0.80, "answering", "best sentence score below which nothing is relevant")
+    other_passage_ratio: float = _field(
+        0.8, "answering", "a second passage is cited only for a unit scoring this share of the best unit's score"
+    )
+    extra_passages: int = _field(1, "answering", "passages cited besides the one that leads")
+    value_unit_ratio: float = _field(
+        0.3, "answering", "a unit giving the asked-for value (amount, date, ...) is added if it scores this share of the best"
+    )
+    answerability_threshold: float | None = _field(
+        None, "answering", "refuse below this answerability probability; empty: the threshold fitted on dev"
+    )
 
     # --- llm (optional, never required) -------------------------------------------------------
     llm_base_url: str | None = _field(None, "llm", "OpenAI-compatible server (vLLM, llama.cpp, Azure, ...)")

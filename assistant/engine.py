@@ -90,9 +90,13 @@ class Engine:
 
     # --- the public surface -------------------------------------------------------------------
 
-    def search(self, question: str, filters: Mapping[str, Any] | None = None, k: int | None = None) -> SearchResult:
-        """The ranked passages for a question (no follow-up rewriting, no answering)."""
-        return self.retriever.search(question.strip(), dict(filters or {}), k)
+    def search(self, question: str, filters: Mapping[str, Any] | None = None, k: int | None = None,
+               history: History = None) -> SearchResult:
+        """The ranked passages for a question; with `history`, a follow-up is first made standalone."""
+        question = question.strip()
+        if history:
+            question = self.backend().rewrite_query(question, to_turns(history), self.retriever.snapshot().facts)
+        return self.retriever.search(question, dict(filters or {}), k)
 
     def ask(self, question: str, history: History = None, filters: Mapping[str, Any] | None = None,
             *, backend: str | None = None) -> Answer:
@@ -115,8 +119,8 @@ class Engine:
         question = question.strip()
         answerer = self.backend(backend)
         turns = to_turns(history)
-        search_query = answerer.rewrite_query(question, turns, self.retriever.snapshot().facts)
-        return answerer, question, self.search(search_query, filters), turns
+        search_query = answerer.rewrite_query(question, turns, self.retriever.snapshot().facts) if turns else question
+        return answerer, question, self.retriever.search(search_query, dict(filters or {})), turns
 
     def get_passage(self, passage_id: str) -> Passage | None:
         """The full text and metadata of one indexed passage; None when it is no longer indexed."""

@@ -123,6 +123,9 @@ class SearchResult:
     passages: list[ScoredPassage]
     query_vector: np.ndarray
     snapshot: SearchIndex
+    unit_hits: list[tuple[str, int, float]] = field(default_factory=list)
+    """The best answer units of the whole index (passage id, unit number, cosine), within the filters:
+    the sentence that answers may sit in a passage that ranks below the top k as a whole."""
 
 
 @dataclass

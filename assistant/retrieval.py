@@ -62,6 +62,31 @@ class SearchIndex:
     facts: CorpusFacts = field(default_factory=CorpusFacts)
     outdated_articles: frozenset[str] = frozenset()
     """Articles that occur only in outdated law texts (asking for one asks for the old text)."""
+    unit_matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    unit_owner: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    """Row i of `unit_matrix` is unit `unit_owner[i, 1]` of passage position `unit_owner[i, 0]`."""
+    centroid: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    """Mean unit vector: a unit close to it is close to every question of the domain (a "hub")."""
+
+    def best_units(self, query_vector: np.ndarray, allowed: set[int], limit: int) -> list[tuple[str, int, float]]:
+        """The `limit` units closest to the question among the allowed passages, best first."""
+        if not len(self.unit_matrix) or limit <= 0:
+            return []
+        cosines = self.unit_matrix @ query_vector
+        # A partial sort is enough unless filters reject most of the nearest units.
+        depth = min(len(cosines), limit * 20)
+        nearest = np.argpartition(-cosines, depth - 1)[:depth]
+        rows = nearest[np.argsort(-cosines[nearest])]
+        if sum(int(self.unit_owner[row, 0]) in allowed for row in rows) < limit:
+            rows = np.argsort(-cosines)
+        hits: list[tuple[str, int, float]] = []
+        for row in rows:
+            position, n = (int(v) for v in self.unit_owner[row])
+            if position in allowed:
+                hits.append((self.passages[position].id, n, float(cosines[row])))
+                if len(hits) == limit:
+                    break
+        return hits
 
     def passage(self, passage_id: str) -> Passage | None:
         position = self.position.get(passage_id)
@@ -173,7 +198,8 @@ class Retriever:
         ]
         if settings.rerank:
             scored = _rerank(scored, index, query_vector, analysis, settings)
-        return SearchResult(analysis, scored[: k or settings.top_k], query_vector, index)
+        unit_hits = index.best_units(query_vector, allowed, settings.unit_candidates)
+        return SearchResult(analysis, scored[: k or settings.top_k], query_vector, index, unit_hits)
 
 
 def _load_index(store: Store, collection: Collection, current: int) -> SearchIndex:
@@ -184,6 +210,10 @@ def _load_index(store: Store, collection: Collection, current: int) -> SearchInd
     current_articles = {p.article for p in passages if p.article and p.type != OUTDATED_TYPE}
     outdated_articles = {p.article.lower() for p in passages if p.article and p.type == OUTDATED_TYPE} - current_articles
     facts = CorpusFacts.from_json(stored_facts(collection)).with_places({p.place for p in passages if p.place})
+    owners = [(i, n) for i, p in enumerate(passages) for n in range(len(sentences.get(p.id, ())))]
+    stacked = [vectors[p.id] for p in passages if p.id in vectors and len(vectors[p.id])]
+    matrix = np.vstack(stacked).astype(np.float32) if stacked else np.zeros((0, 0), dtype=np.float32)
+    centroid = matrix.mean(axis=0) if len(matrix) else np.zeros(0, dtype=np.float32)
     return SearchIndex(
         generation=current,
         passages=passages,
@@ -194,6 +224,9 @@ def _load_index(store: Store, collection: Collection, current: int) -> SearchInd
         sentence_vectors=vectors,
         facts=facts,
         outdated_articles=frozenset(outdated_articles),
+        unit_matrix=matrix,
+        unit_owner=np.asarray(owners, dtype=np.int64).reshape(-1, 2),
+        centroid=centroid / (np.linalg.norm(centroid) or 1.0),
     )
 
 
@@ -277,7 +310,7 @@ def _fuse(dense: dict[int, tuple[int, float]], lexical: dict[int, int], settings
     return fused
 
 
-def _law_match(passage: Passage, analysis: QueryAnalysis) -> float:
+def law_match(passage: Passage, analysis: QueryAnalysis) -> float:
     """How strongly a passage matches the law the question names: lid > article > the law > 'a law'."""
     if not passage.article:
         return 0.0
@@ -308,6 +341,6 @@ def _rerank(
         item.score = (
             1.0 / (k + i + 1)
             + settings.sentence_weight / (k + sentence_rank[i])
-            + settings.law_ref_weight * _law_match(item.passage, analysis) / (k + 1)
+            + settings.law_ref_weight * law_match(item.passage, analysis) / (k + 1)
         )
     return sorted(scored, key=lambda item: item.score, reverse=True)

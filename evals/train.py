@@ -1,0 +1,160 @@
+"""Fit the answer engine's two small models on the dev split and write their weights.
+
+    python -m evals.train [--questions evals/dev.jsonl]
+
+1. The unit scorer: one row per candidate unit of every answerable dev question; label 1 when the
+   unit holds an expected fact and comes from an expected source. Logistic regression on the
+   general features of `assistant.evidence.FEATURES`.
+2. The answerability model: one row per dev question that the two screens let through; label 1 when
+   it is answerable. Its threshold is chosen on out-of-fold probabilities (5-fold cross-validation,
+   so the threshold is not picked on the very answers the model was fitted to): the highest refusal
+   recall at a false-refusal rate of at most `MAX_FALSE_REFUSALS`.
+
+Only dev is read. The weights go to `assistant/weights/*.json` with the numbers they were chosen by.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.preprocessing import StandardScaler
+
+from assistant.answerability import QUESTION_FEATURES, question_features
+from assistant.answering import screen_question
+from assistant.config import Settings
+from assistant.engine import Engine
+from assistant.evidence import FEATURES, Unit, add_features, candidate_units, feature_matrix
+from assistant.models import SearchResult
+from assistant.scoring import WEIGHTS_DIR, LogisticModel
+from evals.metrics import fact_present, source_matches
+from evals.questions import GoldQuestion, load_questions
+
+DEV = Path("evals/dev.jsonl")
+MAX_FALSE_REFUSALS = 0.03
+"""The issue's bound on answerable questions refused (issue 12: <= 3 % false refusals)."""
+REGULARISATION = 1.0
+"""sklearn's default C; a small grid (0.1, 1, 10) on dev moved the unit scorer's CV log-loss by < 0.01."""
+SEED = 12
+
+
+@dataclass
+class QuestionEvidence:
+    question: GoldQuestion
+    result: SearchResult
+    units: list[Unit]
+
+
+def collect(engine: Engine, questions: list[GoldQuestion]) -> list[QuestionEvidence]:
+    """Search every question as the engine does (follow-ups rewritten) and featurise its candidates."""
+    collected = []
+    for question in questions:
+        result = engine.search(question.question, history=[dict(t) for t in question.history] or None)
+        units = candidate_units(result, engine.settings.answer_passages)
+        add_features(units, result)
+        collected.append(QuestionEvidence(question, result, units))
+    return collected
+
+
+def unit_label(unit: Unit, question: GoldQuestion) -> int:
+    from_source = any(source_matches(ref, unit.passage.doc_id, unit.passage.article) for ref in question.expected_sources)
+    return int(from_source and any(fact_present(fact, unit.text) for fact in question.expected_facts))
+
+
+def fit(matrix: np.ndarray, labels: np.ndarray) -> tuple[LogisticModel, np.ndarray]:
+    """A fitted model and its out-of-fold probabilities on the same rows."""
+    scaler = StandardScaler().fit(matrix)
+    scaled = scaler.transform(matrix)
+    estimator = LogisticRegression(C=REGULARISATION, class_weight="balanced", max_iter=2000)
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
+    out_of_fold = cross_val_predict(estimator, scaled, labels, cv=folds, method="predict_proba")[:, 1]
+    estimator.fit(scaled, labels)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    model = LogisticModel(tuple(), scaler.mean_, scale, estimator.coef_[0], float(estimator.intercept_[0]))
+    return model, out_of_fold
+
+
+def choose_threshold(probabilities: np.ndarray, answerable: np.ndarray) -> tuple[float, float, float]:
+    """(threshold, refusal recall, false-refusal rate): the best recall within the false-refusal bound."""
+    best = (0.0, 0.0, 0.0)
+    for threshold in np.unique(np.concatenate([[0.0], probabilities])):
+        refused = probabilities < threshold
+        recall = float(refused[~answerable].mean()) if (~answerable).any() else 0.0
+        false = float(refused[answerable].mean()) if answerable.any() else 0.0
+        if false <= MAX_FALSE_REFUSALS and recall > best[1]:
+            best = (float(threshold), recall, false)
+    return best
+
+
+def train(questions_path: Path, settings: Settings | None = None) -> dict[str, object]:
+    questions = load_questions(questions_path)
+    engine = Engine(settings or Settings())
+    evidence = collect(engine, questions)
+    digest = hashlib.sha256(questions_path.read_bytes()).hexdigest()[:12]
+
+    rows = [(unit, item) for item in evidence if item.question.answerable for unit in item.units]
+    units_x = feature_matrix([unit for unit, _ in rows])
+    units_y = np.asarray([unit_label(unit, item.question) for unit, item in rows])
+    unit_model, unit_oof = fit(units_x, units_y)
+    unit_model = LogisticModel(FEATURES, unit_model.mean, unit_model.scale, unit_model.coef, unit_model.intercept)
+    top1 = _top1_precision(evidence, unit_oof)
+    for item in evidence:
+        probabilities = unit_model.probabilities(feature_matrix(item.units)) if item.units else []
+        for unit, probability in zip(item.units, probabilities, strict=True):
+            unit.score = float(probability)
+        item.units.sort(key=lambda u: -u.score)
+
+    screened = [item for item in evidence if screen_question(item.question.question) is None and item.units]
+    question_x = np.asarray([[question_features(item.units, item.result)[name] for name in QUESTION_FEATURES]
+                             for item in screened])
+    answerable = np.asarray([item.question.answerable for item in screened])
+    answer_model, answer_oof = fit(question_x, answerable.astype(int))
+    threshold, recall, false = choose_threshold(answer_oof, answerable)
+    answer_model = LogisticModel(QUESTION_FEATURES, answer_model.mean, answer_model.scale, answer_model.coef,
+                                 answer_model.intercept, threshold)
+
+    report = {
+        "questions_file": str(questions_path), "questions_sha256": digest,
+        "unit_rows": len(units_y), "unit_positives": int(units_y.sum()),
+        "unit_cv_top1_precision": top1,
+        "answerability_rows": len(answerable), "answerability_unanswerable": int((~answerable).sum()),
+        "threshold": threshold, "cv_refusal_recall": recall, "cv_false_refusals": false,
+    }
+    WEIGHTS_DIR.mkdir(exist_ok=True)
+    (WEIGHTS_DIR / "unit_scorer.json").write_text(
+        json.dumps(unit_model.to_dict(trained_on=report), indent=1), encoding="utf-8")
+    (WEIGHTS_DIR / "answerability.json").write_text(
+        json.dumps(answer_model.to_dict(trained_on=report), indent=1), encoding="utf-8")
+    return report
+
+
+def _top1_precision(evidence: list[QuestionEvidence], out_of_fold: np.ndarray) -> float:
+    """Share of answerable questions whose best unit by out-of-fold score is a positive unit."""
+    hits, total, offset = 0, 0, 0
+    for item in evidence:
+        if not item.question.answerable:
+            continue
+        n = len(item.units)
+        if n:
+            best = int(np.argmax(out_of_fold[offset:offset + n]))
+            hits += unit_label(item.units[best], item.question)
+            total += 1
+        offset += n
+    return hits / total if total else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=Path, default=DEV)
+    args = parser.parse_args()
+    print(json.dumps(train(args.questions), indent=1))
+
+
+if __name__ == "__main__":
+    main()
