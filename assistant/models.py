@@ -21,6 +21,7 @@ DOC_TYPES = (
     "praktijkvoorbeeld",
     "opinie",
     "samenvatting",
+    "geüpload",
 )
 
 

@@ -25,8 +25,9 @@ FOLDER_TYPES = {
     "wetgeving": "wetgeving",
     "samenvattingen": "samenvatting",
     "opinie": "opinie",
-    "uploads": "upload",
 }
+# Uploads and files in a folder the corpus does not know: we cannot tell what kind of source they are.
+UNKNOWN_TYPE = "geüpload"
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 
@@ -47,7 +48,8 @@ def doc_id_for(path: Path, corpus_dir: Path) -> str:
 
 
 def default_type(doc_id: str) -> str:
-    return FOLDER_TYPES.get(doc_id.split("/", 1)[0], "handreiking")
+    """The type a file's folder implies; uploads and unknown folders are `geüpload`, not guessed."""
+    return FOLDER_TYPES.get(doc_id.split("/", 1)[0], UNKNOWN_TYPE)
 
 
 def load_file(path: Path, corpus_dir: Path, max_bytes: int) -> list[SourceText]:

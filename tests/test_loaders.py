@@ -316,4 +316,4 @@ def test_html_without_title_takes_h1(corpus: Path) -> None:
     path.write_text("<html><body><h1>Jeugdhulp en school</h1><p>Tekst.</p></body></html>", encoding="utf-8")
     [text] = _load(path, corpus)
     assert text.metadata["title"] == "Jeugdhulp en school"
-    assert text.metadata["type"] == "upload"
+    assert text.metadata["type"] == "geüpload"  # an upload's kind is unknown: not guessed
