@@ -40,6 +40,9 @@ class SourceText:
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
     page: int | None = None
+    marked_headings: bool = False
+    """True when every heading is a "#" line (PDF, DOCX, HTML loaders decide them from the layout),
+    so the chunker must not guess headings from short lines (a signature, an address line)."""
 
 
 def doc_id_for(path: Path, corpus_dir: Path) -> str:
@@ -75,7 +78,7 @@ def load_file(path: Path, corpus_dir: Path, max_bytes: int) -> list[SourceText]:
         raise IngestError("er staat geen leesbare tekst in het bestand", source=str(path))
     for text in texts:
         text.metadata.setdefault("type", default_type(doc_id))
-        text.metadata.setdefault("title", path.stem.replace("-", " ").replace("_", " "))
+        text.metadata.setdefault("title", file_title(path))
         text.metadata["file"] = path.name
     return texts
 
@@ -126,30 +129,64 @@ def load_markdown(path: Path, doc_id: str) -> list[SourceText]:
     return [SourceText(doc_id, body, metadata)]
 
 
+# Metadata titles that name the template or the file rather than the document: "PBL rapporten sjabloon",
+# "Microsoft Word - nota_def.docx", "Document1", "Naamloos".
+_TEMPLATE_TITLE = re.compile(
+    r"sjabloon|template|^microsoft\s+\w+\s*-|^(?:untitled|naamloos|document\s*\d*|presentation\d*)$"
+    r"|\.(?:docx?|pdf|odt|rtf|indd|pptx?|xlsx?|dotx?)$",
+    re.IGNORECASE,
+)
+
+
+def is_placeholder_title(title: str, file_stem: str) -> bool:
+    """A metadata title a reader should not see: a template's name, a file name, or nothing much."""
+    title = title.strip()
+    if len(title) < 3 or _TEMPLATE_TITLE.search(title):
+        return True
+    if title.lower() == file_stem.lower() or " " not in title and re.search(r"[_\d]", title):
+        return True  # file-name-like: "rapport_2023_def", "PBL2023-4512"
+    return False
+
+
+def file_title(path: Path) -> str:
+    """The file name in words: the last resort for a title."""
+    return re.sub(r"\s+", " ", path.stem.replace("-", " ").replace("_", " ")).strip()
+
+
 def load_pdf(path: Path, doc_id: str) -> list[SourceText]:
+    """One SourceText per page, after layout repair (see ingest.pdf_layout); the title is the
+    metadata title unless it is a placeholder, else the largest text of page 1, else the file name."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
+
+    from ingest.pdf_layout import analyse, page_lines, render_pages
 
     try:
         reader = PdfReader(path)
         if reader.is_encrypted:
             raise IngestError("de PDF is beveiligd met een wachtwoord", source=str(path))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        lines = [page_lines(page) for page in reader.pages]
+        width = float(reader.pages[0].mediabox.width) if reader.pages else 0.0
         info = reader.metadata
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise IngestError(f"de PDF is beschadigd of onleesbaar ({exc.__class__.__name__})", source=str(path)) from exc
-    if not any(page.strip() for page in pages):
+    if not any(page for page in lines):
         raise IngestError("de PDF bevat geen tekst (misschien een scan zonder tekstlaag)", source=str(path))
+    layout = analyse(lines, width)
     metadata: dict[str, Any] = {}
-    if info is not None and info.title and info.title.strip():
-        metadata["title"] = info.title.strip()
-    elif heading := _first_heading(next(page for page in pages if page.strip())):
-        metadata["title"] = heading
+    info_title = str(info.title).strip() if info is not None and info.title else ""
+    if info_title and not is_placeholder_title(info_title, path.stem):
+        metadata["title"] = info_title
+    else:
+        metadata["title"] = layout.title or file_title(path)
     if info is not None and info.author:
         metadata["author"] = str(info.author)
-    return [SourceText(doc_id, text, dict(metadata), page=number) for number, text in enumerate(pages, start=1)]
+    return [
+        SourceText(doc_id, text, dict(metadata), page=number, marked_headings=True)
+        for number, text in enumerate(render_pages(layout), start=1)
+    ]
 
 
 def load_docx(path: Path, doc_id: str) -> list[SourceText]:
