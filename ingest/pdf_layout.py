@@ -41,11 +41,14 @@ FOOTNOTE_SIZE_RATIO = 0.92
 RUNNING_SHARE = 0.4
 # Running lines sit at the same height on every page; 4 pt absorbs rounding in the producer.
 RUNNING_Y_TOLERANCE = 4.0
-# A line at the very top or bottom that recurs at the same height on this many pages is a running
-# header even when it is not on most pages: chapter headers of reports, a chapter being 3+ pages.
+# A short line at the very top or bottom that recurs at the same height on this many pages is a
+# running header even when it is not on most pages: chapter headers of reports, a chapter being 3+ pages.
 EDGE_RUNNING_PAGES = 3
-# Lines longer than this are body text, even when repeated (a header is a few words).
+# Lines longer than this are body text, even when repeated: a header or footer is a few words, the
+# lines of a letter's margin column ("Kenmerk", "IENW/BSK-2023/297705") fewer still. Away from the
+# edges only such short lines count, so a repeated body line in a form-like report stays.
 RUNNING_MAX_WORDS = 12
+RUNNING_MAX_WORDS_INSIDE = 6
 # Average glyph width of proportional Latin fonts is about half the font size: enough to compare
 # line lengths on a page, which is all it is used for (telling a full line from a short last line).
 GLYPH_WIDTH_EM = 0.5
@@ -226,9 +229,9 @@ def _edge_lines(lines: list[Line]) -> set[int]:
 
 def running_patterns(pages: list[list[Line]]) -> set[str]:
     """Line shapes that recur at the same height on many pages: headers, footers, and the margin
-    column of a letter ("Kenmerk IENW/BSK-2023/297705"). At the top or bottom edge of a page a few
-    pages suffice, so a chapter's own running header ("Hoofdstuk 2 | Toezicht") goes too. One-page
-    documents have none."""
+    column of a letter ("Kenmerk IENW/BSK-2023/297705"). For a short line at the top or bottom edge
+    a few pages suffice, so a chapter's own running header ("Hoofdstuk 2 | Toezicht") goes too.
+    One-page documents have none."""
     if len(pages) < 2:
         return set()
     needed = max(2, round(RUNNING_SHARE * len(pages) + 0.49))
@@ -237,14 +240,15 @@ def running_patterns(pages: list[list[Line]]) -> set[str]:
     for number, lines in enumerate(pages):
         edges = _edge_lines(lines)
         for index, line in enumerate(lines):
-            if len(line.text.split()) <= RUNNING_MAX_WORDS:
-                heights[_pattern(line.text)].append((number, line.y, index in edges))
+            words = len(line.text.split())
+            if words <= RUNNING_MAX_WORDS_INSIDE or index in edges and words <= RUNNING_MAX_WORDS:
+                heights[_pattern(line.text)].append((number, line.y, index in edges and words <= RUNNING_MAX_WORDS_INSIDE))
     running = set()
     for pattern, seen in heights.items():
         if len({number for number, _, _ in seen}) < needed_at_edge:
             continue
         usual = statistics.median(y for _, y, _ in seen)
-        there = [(number, at_edge) for number, y, at_edge in seen if abs(y - usual) <= RUNNING_Y_TOLERANCE]
+        there = [(number, short_at_edge) for number, y, short_at_edge in seen if abs(y - usual) <= RUNNING_Y_TOLERANCE]
         if len({number for number, _ in there}) >= needed or len({n for n, edge in there if edge}) >= needed_at_edge:
             running.add(pattern)
     return running
@@ -452,11 +456,10 @@ def _numbered_headings(blocks: list[Block]) -> list[Block]:
 
 
 def _title_from_first_page(lines: list[Line], size: float) -> str | None:
-    """The largest text on page 1 when it stands out, else its first line with words."""
+    """The largest text on the first page with text when it stands out from the body; else its first
+    line, unless that line starts a paragraph that goes on."""
     candidates = [line for line in lines if _heading_worthy(_MARK.sub("", line.text))]
-    if not candidates:
-        return None
-    largest = max(line.size for line in candidates)
+    largest = max((line.size for line in candidates), default=0.0)
     if largest >= size * HEADING_SIZE_RATIO:
         start = next(index for index, line in enumerate(lines) if line.size == largest)
         parts = [lines[start].text]
@@ -465,7 +468,11 @@ def _title_from_first_page(lines: list[Line], size: float) -> str | None:
                 break
             parts.append(line.text)
         return _MARK.sub("", " ".join(parts))[:200]
-    return _MARK.sub("", candidates[0].text)[:200]
+    if not candidates or candidates[0] is not lines[0] or candidates[0].text.endswith("."):
+        return None
+    if len(lines) > 1 and lines[1].text[:1].islower():
+        return None  # the first line of a paragraph that goes on is no title
+    return _MARK.sub("", lines[0].text)[:200]
 
 
 def _join_across_pages(pages: list[Page]) -> None:
@@ -501,10 +508,10 @@ def analyse(pages: list[list[Line]], page_width: float) -> Layout:
     for number, lines in enumerate(pages, start=1):
         body, notes = split_footnotes(lines, size)
         result.append(Page(number, build_blocks(body, size, page_width, bold_body), notes))
-    title = _title_from_first_page(pages[0], size) if pages and size else None
-    if result and title:
-        first = result[0].blocks
-        for block in first[:3]:
+    first = next((index for index, lines in enumerate(pages) if lines), None)  # a cover may be an image only
+    title = _title_from_first_page(pages[first], size) if first is not None else None
+    if first is not None and title:
+        for block in result[first].blocks[:3]:
             if block.kind == "heading" and _MARK.sub("", block.text).startswith(title[:40]):
                 block.kind = "title"
                 break

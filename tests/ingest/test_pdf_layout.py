@@ -417,3 +417,35 @@ def test_lone_names(text: str, name: bool) -> None:
 )
 def test_join_lines(left: str, right: str, joined: str) -> None:
     assert join_lines(left, right) == joined
+
+
+def test_a_body_line_repeated_on_every_page_is_not_a_running_header(corpus: Path) -> None:
+    """Form-like reports repeat a sentence at the same place on each page; only short lines or
+    lines at the page edge can be furniture."""
+    doc = Typesetter(title="Regiorapportage", furniture="report")
+    for number, region in enumerate(("Stein", "Dronten", "Ede", "Gouda")):
+        if number:
+            doc.new_page()
+        doc.heading(f"Regio {region}", size=14)
+        doc.paragraph(f"In {region} wonen {1200 + number * 310} leerlingen die extra ondersteuning krijgen.")
+        doc.paragraph("Het samenwerkingsverband stelt elk jaar met de gemeenten een ondersteuningsplan op.")
+        doc.paragraph(f"De wethouder van {region} bespreekt dat plan met de gemeenteraad.")
+    texts, passages = _passages(doc.output(corpus / "uploads" / "regiorapportage.pdf"), corpus)
+    units = _units(passages)
+    for page in (1, 2, 3, 4):
+        assert (page, "Het samenwerkingsverband stelt elk jaar met de gemeenten een ondersteuningsplan op.") in units
+    assert all("PBL" not in passage.text for passage in passages)
+
+
+def test_without_a_usable_title_the_file_name_in_words_is_the_title(corpus: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_title("Sjabloon nota")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.multi_cell(0, 6, "de gemeente en het samenwerkingsverband overleggen elk kwartaal over de ondersteuning. " * 4)
+    path = corpus / "uploads" / "nota_oogo-2024.pdf"
+    pdf.output(str(path))
+    texts, _ = _passages(path, corpus)
+    assert texts[0].metadata["title"] == "nota oogo 2024"
