@@ -59,7 +59,8 @@ class Typesetter:
         self.pdf.set_font("helvetica", size=8)
         if self.furniture == "letter":
             self.pdf.text(420, 60, KENMERK)
-            self.pdf.text(260, PAGE_HEIGHT - 30, f"P agina {number} van {{nb}}")
+            self.pdf.set_xy(260, PAGE_HEIGHT - 38)
+            self.pdf.cell(text=f"P agina {number} van {{nb}}")  # cell() fills in the page count, text() does not
         else:
             footer = f"PBL | {number}" if number % 2 == 0 else f"{number} | Samenwerken in de regio"
             self.pdf.text(LEFT if number % 2 == 0 else 420, PAGE_HEIGHT - 30, footer)
