@@ -61,7 +61,10 @@ HEADING_MAX_WORDS = 20
 
 _TERMINAL_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 # Bullet glyphs seen in Office and InDesign output, incl. Symbol/Wingdings private-use code points.
-_BULLET = re.compile(r"^[\u2022\u25cf\u25aa\u25a0\u25e6\u25cb\u2043\u2219\u2013\u2014\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8*-]\s+")
+# A glyph bullet may touch its text (pypdf adds no space when the gap is a tab stop); a dash needs one.
+_BULLET = re.compile(
+    r"^(?:[\u2022\u25cf\u25aa\u25a0\u25e6\u25cb\u2043\u2219\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8]\s*|[\u2013\u2014*-]\s+)(?=\S)"
+)
 _ITEM = re.compile(r"^(?:- |\d{1,2}[.)]\s|[a-z][.)]\s|\([a-z0-9]{1,3}\)\s|[ivx]{1,4}[.)]\s)")
 _NUMBERED_SECTION = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZÀ-Ý]")
 # "Pagina 3 van 7", "P agina 3 van 7" (broken spacing), "blz. 4", "3/7", "- 3 -", "PBL | 4", "4 | PBL":
@@ -74,6 +77,8 @@ _PAGE_NUMBER = re.compile(
 _LONE_NAME = re.compile(
     r"^(?:(?:[A-Z]\.){1,4}\s*|[A-Z][a-zà-ÿ]+\s+)(?:(?:van|de|der|den|ter|ten|te|het|in\s+'t)\s+){0,3}[A-Z][a-zà-ÿ'’-]+$"
 )
+# The subject line of a Dutch letter, its real title: "Onderwerp Registratiekosten ...", "Betreft: ...".
+_SUBJECT = re.compile(r"^(?:Onderwerp|Betreft)\s*:?\s+(\S.{3,})$")
 _BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi")
 _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"  # private-use: never in real text
 _MARK = re.compile(f"{_MARK_OPEN}(\\d{{1,3}}){_MARK_CLOSE}")
@@ -93,6 +98,7 @@ class Line:
     y: float
     size: float
     bold: bool
+    upright: bool = True
 
     @property
     def right(self) -> float:
@@ -153,6 +159,7 @@ class _LineCollector:
     def __init__(self) -> None:
         self.lines: list[Line] = []
         self._parts: list[tuple[str, float, float, float, bool]] = []
+        self._upright = True
 
     def visit(self, text: str, cm: list[float], tm: list[float], font: Any, font_size: float) -> None:
         matrix = _matrix_mult(tm, cm)
@@ -161,6 +168,8 @@ class _LineCollector:
         for index, piece in enumerate(text.split("\n")):
             if index:
                 self._end_line()
+            if piece and not self._parts:
+                self._upright = matrix[0] > 0 and abs(matrix[1]) < matrix[0]
             if piece:
                 self._add(piece, matrix[4], matrix[5], size, bold)
 
@@ -194,7 +203,7 @@ class _LineCollector:
             bold_chars += len(piece.strip()) if bold else 0
         size = weights.most_common(1)[0][0]
         total = sum(weights.values()) or 1
-        self.lines.append(Line(text, first[1], first[2], size, bold_chars / total >= 0.9))
+        self.lines.append(Line(text, first[1], first[2], size, bold_chars / total >= 0.9, self._upright))
 
     def finish(self) -> list[Line]:
         self._end_line()
@@ -202,10 +211,17 @@ class _LineCollector:
 
 
 def page_lines(page: Any) -> list[Line]:
-    """The lines of one pypdf page, in drawing order, with position, size and boldness."""
+    """The lines of one pypdf page, in drawing order, with position, size and boldness.
+
+    Turned text on a page of upright text is a margin label ("Concept", a document number running
+    up the edge) and is left out; a page drawn turned as a whole keeps all of its text."""
     collector = _LineCollector()
     page.extract_text(visitor_text=collector.visit)
-    return collector.finish()
+    lines = collector.finish()
+    upright = sum(len(line.text) for line in lines if line.upright)
+    if upright * 2 >= sum(len(line.text) for line in lines):
+        lines = [line for line in lines if line.upright]
+    return lines
 
 
 # --- 2. running headers, footers and page numbers --------------------------------------------------
@@ -320,6 +336,7 @@ def join_lines(left: str, right: str) -> str:
         return right
     if left.endswith("\u00ad"):  # a soft hyphen is a hyphenation point by definition
         return left[:-1] + right
+    left = re.sub("\u2010$", "-", left)  # U+2010 HYPHEN, used by InDesign
     hyphenated = re.search(r"(\w)-$", left)
     if hyphenated:
         next_word = re.split(r"[\s,.;:]", right, maxsplit=1)[0]
@@ -456,8 +473,11 @@ def _numbered_headings(blocks: list[Block]) -> list[Block]:
 
 
 def _title_from_first_page(lines: list[Line], size: float) -> str | None:
-    """The largest text on the first page with text when it stands out from the body; else its first
-    line, unless that line starts a paragraph that goes on."""
+    """A letter's subject ("Onderwerp ..."); else the largest text on the first page with text when it
+    stands out from the body; else its first line, unless that starts a paragraph or is small print."""
+    for line in lines:
+        if subject := _SUBJECT.match(_MARK.sub("", line.text)):
+            return subject.group(1)[:200]
     candidates = [line for line in lines if _heading_worthy(_MARK.sub("", line.text))]
     largest = max((line.size for line in candidates), default=0.0)
     if largest >= size * HEADING_SIZE_RATIO:
@@ -470,6 +490,8 @@ def _title_from_first_page(lines: list[Line], size: float) -> str | None:
         return _MARK.sub("", " ".join(parts))[:200]
     if not candidates or candidates[0] is not lines[0] or candidates[0].text.endswith("."):
         return None
+    if lines[0].size < size * FOOTNOTE_SIZE_RATIO:
+        return None  # small print ("> Retouradres Postbus ...") names no document
     if len(lines) > 1 and lines[1].text[:1].islower():
         return None  # the first line of a paragraph that goes on is no title
     return _MARK.sub("", lines[0].text)[:200]

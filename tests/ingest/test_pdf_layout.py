@@ -19,7 +19,7 @@ import pytest
 from assistant.models import Passage
 from ingest.chunking import answer_units, chunk
 from ingest.loaders import SourceText, is_placeholder_title, load_file
-from ingest.pdf_layout import is_lone_name, is_page_number, join_lines
+from ingest.pdf_layout import is_lone_name, is_page_number, join_lines, normalise_bullet
 
 pytestmark = pytest.mark.unit
 
@@ -450,3 +450,39 @@ def test_without_a_usable_title_the_file_name_in_words_is_the_title(corpus: Path
     pdf.output(str(path))
     texts, _ = _passages(path, corpus)
     assert texts[0].metadata["title"] == "nota oogo 2024"
+
+
+def test_letter_subject_is_the_title_and_turned_margin_text_and_bullet_glyphs_are_handled(corpus: Path) -> None:
+    doc = Typesetter(title=None, furniture="letter")
+    doc.pdf.set_font("helvetica", size=7)
+    doc.pdf.text(LEFT, 80, "> Retouradres Postbus 20901 2500 EX Den Haag")
+    with doc.pdf.rotation(90, x=30, y=500):
+        doc.pdf.text(30, 500, "CONCEPT - NIET VERSPREIDEN")
+    doc.paragraph("Aan de Voorzitter van de Tweede Kamer")
+    doc.paragraph("Onderwerp Registratiekosten voor ouders bij verhuizing")
+    doc.paragraph("Geachte voorzitter,")
+    doc.paragraph("Ouders krijgen in drie gevallen hun registratiekosten terug:")
+    for line in ("bij een verhuizing binnen de regio;", "bij een wisseling van school;", "bij een tussentijdse plaatsing."):
+        doc.pdf.set_font("helvetica", size=BODY)
+        doc.pdf.text(LEFT + 10, doc.y, "•")
+        doc._line(LEFT + 28, line)
+    texts, passages = _passages(doc.output(corpus / "uploads" / "brief.pdf"), corpus)
+    assert texts[0].metadata["title"] == "Registratiekosten voor ouders bij verhuizing"
+    text = "\n".join(passage.text for passage in passages)
+    assert "CONCEPT" not in text
+    units = [unit for _, unit in _units(passages)]
+    assert "- bij een verhuizing binnen de regio;" in units
+    assert "- bij een tussentijdse plaatsing." in units
+
+
+@pytest.mark.parametrize(
+    ("line", "item"),
+    [
+        ("• bij een verhuizing;", "- bij een verhuizing;"),
+        ("\uf0b7bij een verhuizing;", "- bij een verhuizing;"),  # Word's Symbol bullet, tab stop, no space
+        ("– bij een verhuizing;", "- bij een verhuizing;"),
+        ("-5 graden", "-5 graden"),  # a minus sign is no bullet
+    ],
+)
+def test_bullets_of_every_font_become_list_items(line: str, item: str) -> None:
+    assert normalise_bullet(line) == item
