@@ -28,11 +28,13 @@ from typing import Any
 
 from assistant.textutils import split_sentences
 
-# A footnote mark or superscript is drawn smaller than its line: about 0.58-0.7 of the size in Word
-# and LibreOffice, 0.7 in fpdf2 (`sup_scale`). 0.8 keeps ordinary size changes (bold, italics) out.
+# A footnote mark or superscript is drawn smaller than its line: about two thirds of the size in Word
+# and LibreOffice, 0.7 in fpdf2 (`sup_scale`). 0.8 leaves room for those and keeps small-caps or a
+# slightly smaller inline font from counting as a mark.
 MARK_SIZE_RATIO = 0.8
-# Headings are at least about 1.15 times the body size in Word's built-in styles (Kop 3 = 12 pt on
-# 11 pt body text, rounded 1.09 is Kop 4, which is bold and caught as such).
+# Word's default Kop 1 and Kop 2 are 16 and 13 pt on 11 pt body text (1.45 and 1.18 times); report
+# templates go larger. Smaller headings are caught when they are bold; 1.15 keeps a body set in two
+# nearby sizes (10.5 and 11 pt) from turning into headings.
 HEADING_SIZE_RATIO = 1.15
 # Footnote text is set smaller than the body (9-10 pt on 11-12 pt in Word's and fpdf2's defaults).
 FOOTNOTE_SIZE_RATIO = 0.92
