@@ -26,6 +26,7 @@ DOC_TYPES = (
     "praktijkvoorbeeld",
     "opinie",
     "samenvatting",
+    "geüpload",
 )
 
 
@@ -52,8 +53,8 @@ class Passage:
 
     @property
     def reference(self) -> str:
-        """Human-readable location, e.g. 'WPO art. 18a lid 9' or 'p. 3'."""
-        return format_reference(self.short, self.article, self.lid, self.page)
+        """Human-readable location, e.g. 'WPO art. 18a lid 9', 'p. 3' or 'p. 3, 2. Toezicht'."""
+        return format_reference(self.short, self.article, self.lid, self.page, self.heading)
 
     def metadata(self) -> dict[str, Any]:
         """Flat metadata as stored in Chroma (no None values: Chroma rejects them)."""
@@ -73,14 +74,17 @@ class Passage:
         return Document(id=self.id, page_content=self.text, metadata={"id": self.id, **self.metadata()})
 
 
-def format_reference(short: str | None, article: str | None, lid: str | None, page: int | None) -> str:
+def format_reference(
+    short: str | None, article: str | None, lid: str | None, page: int | None, heading: str | None = None
+) -> str:
+    """A page is named with its section heading when it has one: a reader finds the place faster."""
     parts: list[str] = []
     if article:
         parts.append(f"{short} art. {article}" if short else f"art. {article}")
         if lid:
             parts.append(f"lid {lid}")
     elif page:
-        parts.append(f"p. {page}")
+        parts.append(f"p. {page}, {heading}" if heading else f"p. {page}")
     return " ".join(parts)
 
 

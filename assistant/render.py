@@ -15,7 +15,7 @@ TYPE_LABELS = {
     "praktijkvoorbeeld": "praktijkvoorbeeld",
     "samenvatting": "samenvatting",
     "opinie": "opinie",
-    "upload": "geüpload document",
+    "geüpload": "geüpload document",
 }
 
 

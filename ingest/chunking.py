@@ -65,7 +65,10 @@ def chunk(
     if metadata.get("type", "").startswith("wetgeving"):
         pieces = list(_law_pieces(source.text, metadata.get("short"), chunk_words, article_max_words, facts or CorpusFacts()))
     else:
-        pieces = [(None, None, None, heading, text) for heading, text in _prose_pieces(source.text, chunk_words, overlap_words)]
+        pieces = [
+            (None, None, None, heading, text)
+            for heading, text in _prose_pieces(source.text, chunk_words, overlap_words, source.marked_headings)
+        ]
     passages = []
     for position, (article, lid, short, heading, text) in enumerate(pieces):
         passages.append(
@@ -187,21 +190,22 @@ def _blocks(text: str) -> list[str]:
     return blocks
 
 
-def _heading_text(block: str, is_last: bool) -> str | None:
+def _heading_text(block: str, is_last: bool, marked_headings: bool) -> str | None:
     if match := _MD_HEADING.match(block):
         return match.group(1).strip()
-    if is_last or is_list_item(block) or block.startswith(("“", '"', "‘", "'")):
+    if marked_headings or is_last or is_list_item(block) or block.startswith(("“", '"', "‘", "'")):
         return None
     if word_count(block) <= 12 and not block.endswith(_SENTENCE_FINAL):
         return block
     return None
 
 
-def _sections(text: str) -> list[_Section]:
+def _sections(text: str, marked_headings: bool = False) -> list[_Section]:
+    """Sections by heading; when the loader marked every heading ("#"), short lines are not guessed."""
     blocks = _blocks(text)
     sections = [_Section(heading=None)]
     for index, block in enumerate(blocks):
-        heading = _heading_text(block, is_last=index == len(blocks) - 1)
+        heading = _heading_text(block, is_last=index == len(blocks) - 1, marked_headings=marked_headings)
         if heading is not None:
             sections.append(_Section(heading=heading))
         else:
@@ -209,8 +213,8 @@ def _sections(text: str) -> list[_Section]:
     return [s for s in sections if s.blocks]
 
 
-def _prose_pieces(text: str, chunk_words: int, overlap_words: int):
-    for section in _sections(text):
+def _prose_pieces(text: str, chunk_words: int, overlap_words: int, marked_headings: bool = False):
+    for section in _sections(text, marked_headings):
         for body in _pack(section.blocks, _body_budget(section.heading, chunk_words), overlap_words):
             yield section.heading, f"{section.heading}\n{body}" if section.heading else body
 

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from assistant.errors import IngestError
+from ingest.pdf_layout import analyse, is_lone_name, page_lines, render_pages
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm")
 
@@ -25,8 +26,9 @@ FOLDER_TYPES = {
     "wetgeving": "wetgeving",
     "samenvattingen": "samenvatting",
     "opinie": "opinie",
-    "uploads": "upload",
 }
+# Uploads and files in a folder the corpus does not know: we cannot tell what kind of source they are.
+UNKNOWN_TYPE = "geüpload"
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 
@@ -39,6 +41,9 @@ class SourceText:
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
     page: int | None = None
+    marked_headings: bool = False
+    """True when every heading is a "#" line (PDF, DOCX, HTML loaders decide them from the layout),
+    so the chunker must not guess headings from short lines (a signature, an address line)."""
 
 
 def doc_id_for(path: Path, corpus_dir: Path) -> str:
@@ -47,7 +52,8 @@ def doc_id_for(path: Path, corpus_dir: Path) -> str:
 
 
 def default_type(doc_id: str) -> str:
-    return FOLDER_TYPES.get(doc_id.split("/", 1)[0], "handreiking")
+    """The type a file's folder implies; uploads and unknown folders are `geüpload`, not guessed."""
+    return FOLDER_TYPES.get(doc_id.split("/", 1)[0], UNKNOWN_TYPE)
 
 
 def load_file(path: Path, corpus_dir: Path, max_bytes: int) -> list[SourceText]:
@@ -73,7 +79,7 @@ def load_file(path: Path, corpus_dir: Path, max_bytes: int) -> list[SourceText]:
         raise IngestError("er staat geen leesbare tekst in het bestand", source=str(path))
     for text in texts:
         text.metadata.setdefault("type", default_type(doc_id))
-        text.metadata.setdefault("title", path.stem.replace("-", " ").replace("_", " "))
+        text.metadata.setdefault("title", file_title(path))
         text.metadata["file"] = path.name
     return texts
 
@@ -124,7 +130,33 @@ def load_markdown(path: Path, doc_id: str) -> list[SourceText]:
     return [SourceText(doc_id, body, metadata)]
 
 
+# Metadata titles that name the template or the file rather than the document: "PBL rapporten sjabloon",
+# "Microsoft Word - nota_def.docx", "Document1", "Naamloos".
+_TEMPLATE_TITLE = re.compile(
+    r"sjabloon|template|^microsoft\s+\w+\s*-|^(?:untitled|naamloos|document\s*\d*|presentation\d*)$"
+    r"|\.(?:docx?|pdf|odt|rtf|indd|pptx?|xlsx?|dotx?)$",
+    re.IGNORECASE,
+)
+
+
+def is_placeholder_title(title: str, file_stem: str) -> bool:
+    """A metadata title a reader should not see: a template's name, a file name, or nothing much."""
+    title = title.strip()
+    if len(title) < 3 or _TEMPLATE_TITLE.search(title):
+        return True
+    if title.lower() == file_stem.lower() or " " not in title and re.search(r"[_\d]", title):
+        return True  # file-name-like: "rapport_2023_def", "PBL2023-4512"
+    return False
+
+
+def file_title(path: Path) -> str:
+    """The file name in words: the last resort for a title."""
+    return re.sub(r"\s+", " ", path.stem.replace("-", " ").replace("_", " ")).strip()
+
+
 def load_pdf(path: Path, doc_id: str) -> list[SourceText]:
+    """One SourceText per page, after layout repair (see ingest.pdf_layout); the title is the
+    metadata title unless it is a placeholder, else the largest text of page 1, else the file name."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -132,25 +164,84 @@ def load_pdf(path: Path, doc_id: str) -> list[SourceText]:
         reader = PdfReader(path)
         if reader.is_encrypted:
             raise IngestError("de PDF is beveiligd met een wachtwoord", source=str(path))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        lines = [page_lines(page) for page in reader.pages]
+        width = float(reader.pages[0].mediabox.width) if reader.pages else 0.0
         info = reader.metadata
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise IngestError(f"de PDF is beschadigd of onleesbaar ({exc.__class__.__name__})", source=str(path)) from exc
-    if not any(page.strip() for page in pages):
+    if not any(page for page in lines):
         raise IngestError("de PDF bevat geen tekst (misschien een scan zonder tekstlaag)", source=str(path))
+    layout = analyse(lines, width)
     metadata: dict[str, Any] = {}
-    if info is not None and info.title and info.title.strip():
-        metadata["title"] = info.title.strip()
-    elif heading := _first_heading(next(page for page in pages if page.strip())):
-        metadata["title"] = heading
+    info_title = str(info.title).strip() if info is not None and info.title else ""
+    if info_title and not is_placeholder_title(info_title, path.stem):
+        metadata["title"] = info_title
+    else:
+        metadata["title"] = layout.title or file_title(path)
     if info is not None and info.author:
         metadata["author"] = str(info.author)
-    return [SourceText(doc_id, text, dict(metadata), page=number) for number, text in enumerate(pages, start=1)]
+    return [
+        SourceText(doc_id, text, dict(metadata), page=number, marked_headings=True)
+        for number, text in enumerate(render_pages(layout), start=1)
+    ]
+
+
+_DOCX_HEADING_STYLES = ("heading", "kop", "title", "titel")
+# The chunker's lead-in rule and the answerer know these list markers (assistant.textutils).
+_DOCX_MARKERS = {"decimal": "{n}.", "lowerLetter": "{a}.", "upperLetter": "{a}.", "lowerRoman": "{a}.", "upperRoman": "{a}."}
+_SHORT_HEADING_WORDS = 15  # a bold paragraph longer than this is emphasis, not a heading
+
+
+def _docx_numbering(paragraph: Any) -> tuple[str, str] | None:
+    """(numId, ilvl) of a list paragraph: from its own properties or, for "List Bullet"-like
+    styles, from its style."""
+    for element in (paragraph._p, paragraph.style.element if paragraph.style is not None else None):
+        if element is None:
+            continue
+        num_ids = element.xpath("./w:pPr/w:numPr/w:numId/@w:val")
+        if num_ids and num_ids[0] != "0":  # numId 0 switches numbering off
+            levels = paragraph._p.xpath("./w:pPr/w:numPr/w:ilvl/@w:val") or element.xpath("./w:pPr/w:numPr/w:ilvl/@w:val")
+            return str(num_ids[0]), str(levels[0]) if levels else "0"
+    return None
+
+
+def _docx_number_format(document: Any, num_id: str, level: str) -> str:
+    """"bullet", "decimal", "lowerLetter", ... from numbering.xml; a bullet when it cannot be read."""
+    try:
+        numbering = document.part.numbering_part.element
+    except (KeyError, NotImplementedError):
+        return "bullet"
+    abstract = numbering.xpath(f'./w:num[@w:numId="{num_id}"]/w:abstractNumId/@w:val')
+    if not abstract:
+        return "bullet"
+    formats = numbering.xpath(f'./w:abstractNum[@w:abstractNumId="{abstract[0]}"]/w:lvl[@w:ilvl="{level}"]/w:numFmt/@w:val')
+    return str(formats[0]) if formats else "bullet"
+
+
+def _docx_marker(number_format: str, count: int) -> str:
+    template = _DOCX_MARKERS.get(number_format)
+    if template is None:
+        return "-"
+    return template.format(n=count, a=chr(ord("a") + (count - 1) % 26))
+
+
+def _is_bold_heading(paragraph: Any, text: str) -> bool:
+    """A short paragraph set wholly in bold serves as a heading in many Word documents."""
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    return (
+        bool(runs)
+        and all(run.bold for run in runs)
+        and len(text.split()) <= _SHORT_HEADING_WORDS
+        and not text.endswith((".", ",", ";"))
+        and not is_lone_name(text)
+    )
 
 
 def load_docx(path: Path, doc_id: str) -> list[SourceText]:
+    """Headings from paragraph styles (or a short wholly bold paragraph), list items with their bullet
+    or number from Word's numbering, so the chunker sees the same structure the reader does."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -160,46 +251,102 @@ def load_docx(path: Path, doc_id: str) -> list[SourceText]:
         raise IngestError(f"het Word-bestand is beschadigd of onleesbaar ({exc.__class__.__name__})", source=str(path)) from exc
     lines: list[str] = []
     first_heading: str | None = None
+    counters: dict[tuple[str, str], int] = {}
     for paragraph in document.paragraphs:
-        text = paragraph.text.strip()
+        text = " ".join(paragraph.text.split())
         if not text:
             continue
-        if paragraph.style is not None and paragraph.style.name.lower().startswith(("heading", "kop", "title")):
+        style = paragraph.style.name.lower() if paragraph.style is not None else ""
+        numbering = _docx_numbering(paragraph)
+        if style.startswith(_DOCX_HEADING_STYLES) or numbering is None and _is_bold_heading(paragraph, text):
             first_heading = first_heading or text
             lines.append(f"## {text}")
+        elif numbering is not None:
+            num_id, level = numbering
+            counters[numbering] = counters.get(numbering, 0) + 1
+            for key in [key for key in counters if key[0] == num_id and int(key[1]) > int(level)]:
+                del counters[key]  # a deeper level starts again under the next item
+            lines.append(f"{_docx_marker(_docx_number_format(document, num_id, level), counters[numbering])} {text}")
         else:
             lines.append(text)
     metadata: dict[str, Any] = {}
-    title = document.core_properties.title
-    if title and title.strip():
-        metadata["title"] = title.strip()
+    title = (document.core_properties.title or "").strip()
+    if title and not is_placeholder_title(title, path.stem):
+        metadata["title"] = title
     elif first_heading:
         metadata["title"] = first_heading
     if document.core_properties.author:
         metadata["author"] = document.core_properties.author
-    return [SourceText(doc_id, "\n\n".join(lines), metadata)]
+    return [SourceText(doc_id, "\n\n".join(lines), metadata, marked_headings=True)]
+
+
+# Site furniture, not content: navigation, footers, cookie and consent banners.
+_HTML_DROP_TAGS = ["script", "style", "noscript", "template", "svg", "nav", "footer", "form", "iframe", "button"]
+_HTML_DROP_ROLES = re.compile(r"^(?:navigation|contentinfo|banner|search|dialog|alertdialog)$")
+_HTML_BANNER = re.compile(r"cookie|consent|gdpr|privacy-?banner|skip-?link", re.IGNORECASE)
+_HTML_BANNER_MAX_CHARS = 2000  # a banner is short; an element this long is the page itself
+_HTML_BLOCKS = [
+    "p", "div", "section", "article", "main", "header", "aside", "blockquote", "table", "tr", "dl", "dt", "dd",
+    "ul", "ol", "figure", "figcaption", "pre", "address",
+]
+
+
+def _drop_html_furniture(soup: Any) -> None:
+    for tag in soup(_HTML_DROP_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(attrs={"role": _HTML_DROP_ROLES}):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.decomposed or tag.name in ("html", "body", "main"):
+            continue
+        names = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
+        if _HTML_BANNER.search(names) and len(tag.get_text()) <= _HTML_BANNER_MAX_CHARS:
+            tag.decompose()
+
+
+def _html_list_items(soup: Any) -> None:
+    """Each <li> becomes one line "- item" (or "3. item" in an <ol>); nested lists follow as lines
+    of their own, deepest first so an item's text never swallows its sub-list."""
+    for item in reversed(soup.find_all("li")):
+        nested = [child.extract() for child in item.find_all(["ul", "ol"], recursive=False)]
+        own = " ".join(item.get_text(" ").split())
+        parent = item.parent
+        marker = "-"
+        if parent is not None and parent.name == "ol":
+            start = int(parent.get("start", "1")) if str(parent.get("start", "1")).isdigit() else 1
+            marker = f"{start + parent.find_all('li', recursive=False).index(item)}."
+        sub = "".join(child.get_text("") for child in nested)
+        item.replace_with(f"\n{marker} {own}\n{sub}" if own else sub)
 
 
 def load_html(path: Path, doc_id: str) -> list[SourceText]:
-    from bs4 import BeautifulSoup
+    """Text of the page's main content: headings as "#" lines from h1..h6, list items as items, one
+    line per paragraph; navigation, footers and cookie banners dropped."""
+    from bs4 import BeautifulSoup, NavigableString
 
     soup = BeautifulSoup(read_text_file(path), "html.parser")
-    for tag in soup(["script", "style", "noscript", "template", "svg"]):
-        tag.decompose()
+    _drop_html_furniture(soup)
     metadata: dict[str, Any] = {}
     heading = soup.find("h1")
     if soup.title and soup.title.get_text(strip=True):
         metadata["title"] = soup.title.get_text(strip=True)
     elif heading is not None:
         metadata["title"] = heading.get_text(" ", strip=True)
+    for string in soup.find_all(string=True):
+        if type(string) is NavigableString and "\n" in string and string.find_parent("pre") is None:
+            string.replace_with(string.replace("\n", " "))  # source line breaks are spaces; blocks break lines
+    _html_list_items(soup)
     for level in range(1, 7):
         for tag in soup.find_all(f"h{level}"):
-            tag.replace_with(f"\n\n{'#' * level} {tag.get_text(' ', strip=True)}\n\n")
-    body = soup.body or soup
-    text = body.get_text("\n")
-    text = re.sub(r"[ \t]+", " ", text)
-    text = re.sub(r"\n\s*\n\s*", "\n\n", text)
-    return [SourceText(doc_id, text.strip(), metadata)]
+            tag.replace_with(f"\n{'#' * level} {' '.join(tag.get_text(' ').split())}\n")
+    for tag in soup.find_all("br"):
+        tag.replace_with("\n")
+    for tag in soup.find_all(_HTML_BLOCKS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    body = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
+    lines = [" ".join(line.split()) for line in body.get_text("").splitlines()]
+    return [SourceText(doc_id, "\n\n".join(line for line in lines if line), metadata, marked_headings=True)]
 
 
 _LOADERS: dict[str, Callable[[Path, str], list[SourceText]]] = {

@@ -240,6 +240,18 @@ def test_overlap_sentence_between_chunks_of_one_section() -> None:
     assert word_count(last_sentence_of_first) <= SETTINGS.chunk_overlap_words
 
 
+def test_marked_headings_are_the_only_headings() -> None:
+    """PDF, DOCX and HTML loaders mark every heading with "#"; a signature or address line of a few
+    words is then text, not the start of a section."""
+    text = "## Toezicht\nDe inspectie ziet toe op de afspraken.\nHoogachtend,\nFrans Schilder\nPostbus 20018"
+    guessed = chunk(_prose(text))
+    marked = chunk(SourceText("uploads/brief", text, {"title": "Brief", "type": "geüpload"}, page=2, marked_headings=True))
+    assert "Frans Schilder" in {p.heading for p in guessed}  # the old guess, kept for Markdown and text
+    assert {p.heading for p in marked} == {"Toezicht"}
+    assert "Frans Schilder" in marked[0].text and "Postbus 20018" in marked[0].text
+    assert marked[0].reference == "p. 2, Toezicht"
+
+
 def test_no_overlap_across_sections() -> None:
     text = "## Een\n\n" + _paragraph("a", 120) + "\n\n## Twee\n\n" + _paragraph("b", 120) + "\n"
     first, second = _chunk(_prose(text))

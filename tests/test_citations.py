@@ -138,3 +138,11 @@ def test_make_citation_of_a_pdf_page_has_a_page_reference() -> None:
     citation = make_citation(1, _passage(1, page=3), "q")
     assert citation.page == 3
     assert citation.reference == "p. 3"
+
+
+def test_make_citation_of_a_pdf_page_names_its_section() -> None:
+    citation = make_citation(1, _passage(1, page=3, heading="2. Toezicht en verantwoording"), "q")
+    assert citation.reference == "p. 3, 2. Toezicht en verantwoording"
+    # Law keeps its own reference; a Markdown section has no page to name.
+    assert _passage(2, article="18a", lid="9", short="WPO", heading="Artikel 18a").reference == "WPO art. 18a lid 9"
+    assert _passage(3, heading="Inleiding").reference == ""

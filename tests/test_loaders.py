@@ -316,4 +316,66 @@ def test_html_without_title_takes_h1(corpus: Path) -> None:
     path.write_text("<html><body><h1>Jeugdhulp en school</h1><p>Tekst.</p></body></html>", encoding="utf-8")
     [text] = _load(path, corpus)
     assert text.metadata["title"] == "Jeugdhulp en school"
-    assert text.metadata["type"] == "upload"
+    assert text.metadata["type"] == "geüpload"  # an upload's kind is unknown: not guessed
+
+
+def test_docx_lists_keep_their_items_and_bold_lines_are_headings(corpus: Path) -> None:
+    import docx
+
+    path = corpus / "uploads" / "beleidsplan.docx"
+    document = docx.Document()
+    document.core_properties.title = "Microsoft Word - beleidsplan_def.docx"  # a placeholder, not a title
+    document.add_heading("Jeugdbeleidsplan 2025", level=1)
+    document.add_paragraph("De gemeente werkt samen met:")
+    document.add_paragraph("het samenwerkingsverband passend onderwijs;", style="List Bullet")
+    document.add_paragraph("de jeugdhulpaanbieders in de regio.", style="List Bullet")
+    document.add_paragraph().add_run("Afspraken over thuiszitters").bold = True
+    document.add_paragraph("Eerst overleggen school en ouders.", style="List Number")
+    document.add_paragraph("Daarna schuift de leerplichtambtenaar aan.", style="List Number")
+    document.add_paragraph().add_run("Frans Schilder").bold = True
+    document.save(str(path))
+    [text] = _load(path, corpus)
+    assert text.metadata["title"] == "Jeugdbeleidsplan 2025"
+    assert text.metadata["type"] == "geüpload"
+    assert text.marked_headings
+    lines = [line for line in text.text.splitlines() if line.strip()]
+    assert lines == [
+        "## Jeugdbeleidsplan 2025",
+        "De gemeente werkt samen met:",
+        "- het samenwerkingsverband passend onderwijs;",
+        "- de jeugdhulpaanbieders in de regio.",
+        "## Afspraken over thuiszitters",
+        "1. Eerst overleggen school en ouders.",
+        "2. Daarna schuift de leerplichtambtenaar aan.",
+        "Frans Schilder",  # a name in bold is a signature, not a heading
+    ]
+
+
+def test_html_drops_navigation_footer_and_cookie_banner_and_keeps_list_items(corpus: Path) -> None:
+    path = corpus / "uploads" / "artikel.html"
+    path.write_text(
+        "<html><head><title>Thuiszitters in de regio</title></head><body>"
+        '<div id="cookie-consent"><p>Wij gebruiken cookies.</p><button>Akkoord</button></div>'
+        '<header role="banner"><a href="/">Home</a></header>'
+        "<nav><ul><li><a href='/'>Home</a></li><li>Nieuws</li></ul></nav>"
+        "<main><!-- redactie:\n nog nakijken --><h1>Thuiszitters</h1>"
+        "<p>Gemeenten en <b>samenwerkingsverbanden</b> maken\n afspraken over:</p>"
+        "<ol><li>het <em>signaleren</em> van verzuim;</li><li>de terugkeer naar school, met"
+        "<ul><li>een plan per leerling;</li><li>een vaste contactpersoon.</li></ul></li></ol>"
+        "<h2>Evaluatie</h2><p>Elk jaar volgt een evaluatie.</p></main>"
+        "<footer><p>© Gemeente Voorbeeld · Privacyverklaring</p></footer></body></html>",
+        encoding="utf-8",
+    )
+    [text] = _load(path, corpus)
+    assert text.metadata["title"] == "Thuiszitters in de regio"
+    lines = [line for line in text.text.splitlines() if line.strip()]
+    assert lines == [
+        "# Thuiszitters",
+        "Gemeenten en samenwerkingsverbanden maken afspraken over:",
+        "1. het signaleren van verzuim;",
+        "2. de terugkeer naar school, met",
+        "- een plan per leerling;",
+        "- een vaste contactpersoon.",
+        "## Evaluatie",
+        "Elk jaar volgt een evaluatie.",
+    ]

@@ -28,7 +28,7 @@ TYPE_NOUNS: dict[str, tuple[str, str]] = {
     "praktijkvoorbeeld": ("praktijkvoorbeeld", "praktijkvoorbeelden"),
     "samenvatting": ("samenvatting", "samenvattingen"),
     "opinie": ("opinie", "opinies"),
-    "upload": ("geüpload document", "geüploade documenten"),
+    "geüpload": ("geüpload document", "geüploade documenten"),
 }
 
 SEARCHED_FOR = "Gezocht op: {query}"
