@@ -23,7 +23,7 @@ from assistant.scoring import LogisticModel
 
 QUESTION_FEATURES = (
     "best_unit", "second_unit", "margin", "top3_mean", "best_cosine", "coverage", "known_words",
-    "top_dense", "top_bm25_rank", "agreement", "asks_type", "type_found", "english", "law_intent",
+    "top_dense", "top_bm25_rank", "agreement", "asks_type", "type_found", "english", "law_intent", "unknown_words",
 )
 
 TOP_UNITS = 3
@@ -55,6 +55,7 @@ def question_features(units: list[Unit], result: SearchResult) -> dict[str, floa
                                                                           analysis.question)),
         "english": float(analysis.english),
         "law_intent": float(analysis.law_intent),
+        "unknown_words": float(len(analysis.unknown_words)),
     }
 
 

@@ -33,13 +33,17 @@ _INSTRUCTION = re.compile(
     r"\b(negeer|vergeet|ignore|disregard|forget)\b.{0,40}\b(instructie|instructies|opdracht|regels|prompt|bronnen"
     r"|instructions|rules|sources)\b"
     r"|\b(systeemprompt|system prompt|verborgen instructies|jailbreak|doe alsof je|pretend (to be|you are)"
-    r"|je bent (vanaf )?nu|you are now|schrijf (namens|voor) (mij|ons)|write .{0,20} for me)\b",
+    r"|je bent (vanaf )?nu|you are now|schrijf (namens|voor) (mij|ons)|write .{0,20} for me|verzin|fantaseer|make up)\b"
+    r"|\b(schrijf|maak|dicht|write)\b.{0,30}\b(gedicht|verhaal|lied|grap|poem|story|song|joke)\b",
     re.IGNORECASE,
 )
-# Approval or a legal judgement asked for the asker's own case ("ons plan", "onze leerling").
-_OWN_CASE = re.compile(r"\b(ons|onze|mijn|wij|we|our|my)\b", re.IGNORECASE)
-_JUDGEMENT = re.compile(
-    r"\b(rechtsgeldig|rechtmatig|keur\w* .{0,40}\bgoed|goedkeur\w*|legally|approve|juridisch (advies|oordeel))\b",
+# A judgement asked of the assistant about the asker's own case: "kun je bevestigen dat wij ...",
+# "is ons plan rechtsgeldig". Asking what the rules say ("moet de
+# inspectie het plan goedkeuren?") is a question about the sources and passes.
+_LEGAL_APPROVAL = re.compile(
+    r"\b(je|jij|u|you)\b.{0,20}\b(bevestig\w*|keur\w*|beoordeel\w*|garandeer\w*|confirm|approve|guarantee)\b"
+    r"|\b(is|zijn|wordt|is het)\b.{0,10}\b(ons|onze|mijn|our|my)\b.{0,60}\b(rechtsgeldig|rechtmatig|geldig|legaal"
+    r"|in orde|legally valid|valid)\b",
     re.IGNORECASE,
 )
 
@@ -66,7 +70,7 @@ def screen_question(question: str) -> str | None:
     """A refusal reason for questions that are not questions about the sources, else None."""
     if _INSTRUCTION.search(question):
         return "instruction"
-    if _OWN_CASE.search(question) and _JUDGEMENT.search(question):
+    if _LEGAL_APPROVAL.search(question):
         return "legal_approval"
     return None
 

@@ -83,6 +83,13 @@ class Settings(BaseSettings):
         None, "answering", "refuse below this answerability probability; empty: the threshold fitted on dev"
     )
 
+    topic_switch_check: bool = _field(
+        True, "answering", "a question the rules took for a follow-up is searched alone when it has its own topic"
+    )
+    topic_switch_margin: float = _field(
+        0.01, "answering", "how much closer the merged query's best unit may be before the question counts as a follow-up"
+    )
+
     # --- llm (optional, never required) -------------------------------------------------------
     llm_base_url: str | None = _field(None, "llm", "OpenAI-compatible server (vLLM, llama.cpp, Azure, ...)")
     llm_model: str = _field("gpt-4o-mini", "llm", "model name at that server")

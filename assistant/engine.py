@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from assistant.answer_stream import AnswerStream
 from assistant.answering import AnswerBackend, ExtractiveBackend, History
 from assistant.config import Settings, get_settings
-from assistant.conversation import to_turns
+from assistant.conversation import stands_alone, to_turns
 from assistant.embeddings import E5Embeddings, load_embeddings
-from assistant.models import Answer, DocumentInfo, Passage, SearchResult
+from assistant.models import Answer, DocumentInfo, Passage, SearchResult, Turn
 from assistant.retrieval import Retriever
 from assistant.store import Store
 
@@ -93,10 +93,11 @@ class Engine:
     def search(self, question: str, filters: Mapping[str, Any] | None = None, k: int | None = None,
                history: History = None) -> SearchResult:
         """The ranked passages for a question; with `history`, a follow-up is first made standalone."""
-        question = question.strip()
-        if history:
-            question = self.backend().rewrite_query(question, to_turns(history), self.retriever.snapshot().facts)
-        return self.retriever.search(question, dict(filters or {}), k)
+        turns = to_turns(history)
+        if turns:
+            result = self._search_in_context(self.backend(), question.strip(), turns, filters)
+            return result if k is None else self.retriever.search(result.analysis.question, dict(filters or {}), k)
+        return self.retriever.search(question.strip(), dict(filters or {}), k)
 
     def ask(self, question: str, history: History = None, filters: Mapping[str, Any] | None = None,
             *, backend: str | None = None) -> Answer:
@@ -119,8 +120,22 @@ class Engine:
         question = question.strip()
         answerer = self.backend(backend)
         turns = to_turns(history)
-        search_query = answerer.rewrite_query(question, turns, self.retriever.snapshot().facts) if turns else question
-        return answerer, question, self.retriever.search(search_query, dict(filters or {})), turns
+        return answerer, question, self._search_in_context(answerer, question, turns, filters), turns
+
+    def _search_in_context(self, answerer: AnswerBackend, question: str, turns: list[Turn],
+                           filters: Mapping[str, Any] | None) -> SearchResult:
+        """Search a follow-up merged with the conversation, unless it turns out to be a new topic."""
+        filters = dict(filters or {})
+        alone = self.retriever.search(question, filters)
+        if not turns:
+            return alone
+        search_query = answerer.rewrite_query(question, turns, alone.snapshot.facts)
+        if search_query == question:
+            return alone
+        merged = self.retriever.search(search_query, filters)
+        if self.settings.topic_switch_check and stands_alone(question, turns, alone, merged, self.settings.topic_switch_margin):
+            return alone
+        return merged
 
     def get_passage(self, passage_id: str) -> Passage | None:
         """The full text and metadata of one indexed passage; None when it is no longer indexed."""

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import Stemmer
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from assistant.textutils import WORD, normalize
 
@@ -81,7 +81,8 @@ def repair_typos(query_words: list[str], vocabulary: frozenset[str]) -> dict[str
     """Map words the corpus does not know to a close corpus word ("gemente" -> "gemeente").
 
     Only words of 5+ letters, and only at edit distance 1 (2 for words of 11+ letters), so that real
-    but rare words ("hoofdstad") are not bent into common ones ("hoofdstuk")."""
+    but rare words ("hoofdstad") are not bent into common ones ("hoofdstuk"). The distance counts a
+    swap of two neighbouring letters as one edit ("Dornten" -> "Dronten"), the commonest typing slip."""
     fixes: dict[str, str] = {}
     for word in query_words:
         if word in vocabulary or len(word) < 5 or word.isdigit():
@@ -89,7 +90,7 @@ def repair_typos(query_words: list[str], vocabulary: frozenset[str]) -> dict[str
         limit = 2 if len(word) >= 11 else 1
         # Typos rarely hit the first letter; requiring it keeps "geld" from becoming "meld".
         candidates = [known for known in vocabulary if known[0] == word[0]]
-        match = process.extractOne(word, candidates, scorer=Levenshtein.distance, score_cutoff=limit)
+        match = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
         if match is not None:
             fixes[word] = match[0]
     return fixes

@@ -114,6 +114,8 @@ class QueryAnalysis:
     laws: list[str] = field(default_factory=list)
     known_words: float = 1.0
     """Share of the question's content words that occur in the corpus: 0 means off-topic."""
+    unknown_words: list[str] = field(default_factory=list)
+    """Content words of the (typo-repaired) question that no passage contains: what the sources lack."""
 
 
 @dataclass

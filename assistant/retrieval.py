@@ -20,7 +20,7 @@ from assistant.config import Settings
 from assistant.corpus_facts import CorpusFacts
 from assistant.embeddings import embedding_model_name
 from assistant.glossary import expansions, looks_english
-from assistant.lexical import BM25, analyse, repair_typos, words
+from assistant.lexical import BM25, analyse, repair_typos, stem, words
 from assistant.models import OUTDATED_TYPE, Passage, QueryAnalysis, ScoredPassage, SearchResult
 from assistant.store import Store, all_passages, generation, stored_facts
 from assistant.textutils import DUTCH_ORDINALS
@@ -114,6 +114,7 @@ def analyse_question(question: str, index: SearchIndex) -> QueryAnalysis:
     stems = index.bm25.postings
     known = sum(stem in stems for stem in content) / len(content) if content else 0.0
     articles = [m.group(1).lower() for m in _ARTICLE_REF.finditer(question)]
+    unknown = [word for word in words(corrected) if not word.isdigit() and stem(word) not in stems]
     return QueryAnalysis(
         question=question,
         search_text=" ".join([corrected, *added]),
@@ -125,6 +126,7 @@ def analyse_question(question: str, index: SearchIndex) -> QueryAnalysis:
         law_intent=bool(_LAW_INTENT.search(question)) or bool(index.facts.named_laws(question)),
         laws=laws,
         known_words=known,
+        unknown_words=unknown,
     )
 
 
