@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     answer_passages: int = _field(3, "answering", "top passages whose units are all candidates")
     whole_lid_units: int = _field(4, "answering", "a lid of at most this many units is quoted whole (one rule)")
     keep_ratio: float = _field(
-        0.5, "answering", "units of a cited passage scoring at least this share of the best unit's score are quoted"
+        0.3, "answering", "units of a cited passage scoring at least this share of the best unit's score are quoted (dev: 0.3/0.5/0.7)"
     )
     other_passage_ratio: float = _field(
         0.8, "answering", "a second passage is cited only for a unit scoring this share of the best unit's score"
@@ -81,13 +81,6 @@ class Settings(BaseSettings):
     )
     answerability_threshold: float | None = _field(
         None, "answering", "refuse below this answerability probability; empty: the threshold fitted on dev"
-    )
-
-    topic_switch_check: bool = _field(
-        True, "answering", "a question the rules took for a follow-up is searched alone when it has its own topic"
-    )
-    topic_switch_margin: float = _field(
-        0.01, "answering", "how much closer the merged query's best unit may be before the question counts as a follow-up"
     )
 
     # --- llm (optional, never required) -------------------------------------------------------

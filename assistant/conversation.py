@@ -8,8 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from assistant.corpus_facts import CorpusFacts, mentions
 from assistant.glossary import expansions
-from assistant.lexical import analyse
-from assistant.models import SearchResult, Turn
+from assistant.models import Turn
 
 _FOLLOW_UP_START = re.compile(r"^\s*(en|maar|ook|of|dus|and|but|also|what about|how about)\b", re.IGNORECASE)
 _ANAPHORA = re.compile(
@@ -71,27 +70,3 @@ def rewrite_follow_up(
     anchor = re.sub(r"\s{2,}", " ", anchor).strip(" ?.!")
     return f"{anchor}: {stripped}" if stripped else anchor
 
-
-def stands_alone(question: str, history: Sequence[Mapping[str, str] | Turn] | None,
-                 alone: SearchResult, merged: SearchResult, margin: float) -> bool:
-    """A question the rules took for a follow-up that is really a new topic: it has topic words of
-    its own (known to the corpus, not in the previous question) and, asked alone, finds evidence as
-    close as the merged query does (best unit cosine within `margin`). "Dat"/"die" in a new question
-    often point inside it ("Wat is een OPP en wie stelt dat op?"), not back."""
-    if _FOLLOW_UP_START.match(question):
-        return False
-    previous = next((t.content for t in reversed(to_turns(history)) if t.role == "user"), "")
-    own = set(analyse(question)) - set(analyse(previous))
-    own = {term for term in own if term in alone.snapshot.bm25.postings}
-    if len(own) < MIN_OWN_TOPIC_WORDS:
-        return False
-    return _confidence(alone) >= _confidence(merged) - margin
-
-
-MIN_OWN_TOPIC_WORDS = 2
-"""A question with two content words of its own (e.g. "ontwikkelingsperspectief", "opstellen") has a
-topic; one ("vo" in "En voor het vo?") only changes the previous one."""
-
-
-def _confidence(result: SearchResult) -> float:
-    return result.unit_hits[0][2] if result.unit_hits else 0.0

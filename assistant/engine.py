@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from assistant.answer_stream import AnswerStream
 from assistant.answering import AnswerBackend, ExtractiveBackend, History
 from assistant.config import Settings, get_settings
-from assistant.conversation import stands_alone, to_turns
+from assistant.conversation import to_turns
 from assistant.embeddings import E5Embeddings, load_embeddings
 from assistant.models import Answer, DocumentInfo, Passage, SearchResult, Turn
 from assistant.retrieval import Retriever
@@ -124,18 +124,10 @@ class Engine:
 
     def _search_in_context(self, answerer: AnswerBackend, question: str, turns: list[Turn],
                            filters: Mapping[str, Any] | None) -> SearchResult:
-        """Search a follow-up merged with the conversation, unless it turns out to be a new topic."""
-        filters = dict(filters or {})
-        alone = self.retriever.search(question, filters)
-        if not turns:
-            return alone
-        search_query = answerer.rewrite_query(question, turns, alone.snapshot.facts)
-        if search_query == question:
-            return alone
-        merged = self.retriever.search(search_query, filters)
-        if self.settings.topic_switch_check and stands_alone(question, turns, alone, merged, self.settings.topic_switch_margin):
-            return alone
-        return merged
+        """Search a follow-up merged with the conversation (the backend decides what is a follow-up)."""
+        facts = self.retriever.snapshot().facts
+        search_query = answerer.rewrite_query(question, turns, facts) if turns else question
+        return self.retriever.search(search_query, dict(filters or {}))
 
     def get_passage(self, passage_id: str) -> Passage | None:
         """The full text and metadata of one indexed passage; None when it is no longer indexed."""
