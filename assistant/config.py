@@ -70,7 +70,8 @@ class Settings(BaseSettings):
     answer_passages: int = _field(3, "answering", "top passages whose units are all candidates")
     whole_lid_units: int = _field(4, "answering", "a lid of at most this many units is quoted whole (one rule)")
     keep_ratio: float = _field(
-        0.3, "answering", "units of a cited passage scoring at least this share of the best unit's score are quoted (dev: 0.3/0.5/0.7)"
+        0.3, "answering",
+        "units of a cited passage scoring at least this share of the best unit's score are quoted (dev: 0.3/0.5/0.7)",
     )
     other_passage_ratio: float = _field(
         0.8, "answering", "a second passage is cited only for a unit scoring this share of the best unit's score"
