@@ -70,13 +70,16 @@ class Settings(BaseSettings):
     answer_passages: int = _field(3, "answering", "top passages whose units are all candidates")
     whole_lid_units: int = _field(4, "answering", "a lid of at most this many units is quoted whole (one rule)")
     keep_ratio: float = _field(
-        0.3, "answering",
-        "units of a cited passage scoring at least this share of the best unit's score are quoted (dev: 0.3/0.5/0.7)",
+        0.15, "answering",
+        "units of a cited passage scoring at least this share of the best unit's score are quoted (dev: 0.15-0.7)",
     )
     other_passage_ratio: float = _field(
         0.8, "answering", "a second passage is cited only for a unit scoring this share of the best unit's score"
     )
     extra_passages: int = _field(1, "answering", "passages cited besides the one that leads")
+    primary_first_ratio: float = _field(
+        0.0, "answering", "a primary source's unit leads instead of a summary's when it scores this share of it (0: off)"
+    )
     value_unit_ratio: float = _field(
         0.3, "answering", "a unit giving the asked-for value (amount, date, ...) is added if it scores this share of the best"
     )
