@@ -22,15 +22,7 @@ from assistant.citations import renumber
 from assistant.config import Settings
 from assistant.conversation import rewrite_follow_up
 from assistant.corpus_facts import CorpusFacts
-from assistant.evidence import (
-    FEATURES,
-    Unit,
-    add_features,
-    candidate_units,
-    feature_matrix,
-    passage_units,
-    source_kind,
-)
+from assistant.evidence import FEATURES, Unit, add_features, candidate_units, feature_matrix, passage_units
 from assistant.models import OUTDATED_TYPE, Answer, Passage, QueryAnalysis, ScoredPassage, SearchResult, Turn
 from assistant.scoring import LogisticModel
 from assistant.textutils import DUTCH_ORDINALS, normalize
@@ -192,7 +184,7 @@ def select_units(units: list[Unit], result: SearchResult, settings: Settings) ->
     eligible = [u for u in units if not (u.is_heading or u.is_question)]
     if not eligible:
         return []
-    best = _primary_first(eligible, settings.primary_first_ratio)
+    best = eligible[0]
     lead_units = [u for u in eligible if u.passage.id == best.passage.id]
     if best.passage.lid and len(passage_units(result, best.passage, best.passage_rank)) <= settings.whole_lid_units:
         chosen = passage_units(result, best.passage, best.passage_rank)  # a short lid is one rule: quote it whole
@@ -212,16 +204,6 @@ def select_units(units: list[Unit], result: SearchResult, settings: Settings) ->
         kept = {u.key for u in sorted(prose, key=lambda u: -u.score)[: settings.max_answer_sentences]}
         chosen = [u for u in chosen if u.is_list_item or u.key in kept or u.is_lead_in]
     return chosen
-
-
-def _primary_first(eligible: list[Unit], ratio: float) -> Unit:
-    """The unit that leads: the best one, unless it is from a project summary and a primary source
-    (law, handreiking, praktijk, opinie) has a unit nearly as good: cite the source, not its summary."""
-    best = eligible[0]
-    if ratio <= 0 or source_kind(best.passage) != "samenvatting":
-        return best
-    primary = next((u for u in eligible if source_kind(u.passage) != "samenvatting"), None)
-    return primary if primary is not None and primary.score >= best.score * ratio else best
 
 
 def repair_context(chosen: list[Unit], result: SearchResult) -> list[Unit]:

@@ -77,9 +77,6 @@ class Settings(BaseSettings):
         0.8, "answering", "a second passage is cited only for a unit scoring this share of the best unit's score"
     )
     extra_passages: int = _field(1, "answering", "passages cited besides the one that leads")
-    primary_first_ratio: float = _field(
-        0.0, "answering", "a primary source's unit leads instead of a summary's when it scores this share of it (0: off)"
-    )
     value_unit_ratio: float = _field(
         0.3, "answering", "a unit giving the asked-for value (amount, date, ...) is added if it scores this share of the best"
     )
