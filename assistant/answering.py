@@ -141,7 +141,7 @@ class ExtractiveBackend:
 
     def answer(self, question: str, result: SearchResult, history: History = None) -> Answer:
         analysis, retrieved = result.analysis, result.passages
-        if reason := screen_question(question):
+        if self.settings.screens and (reason := screen_question(question)):
             return refusal(reason, analysis, retrieved, self.name)
         units = self.scored_units(result)
         if not self.answer_model.answerable(units, result, self.settings.answerability_threshold):
@@ -164,7 +164,7 @@ class ExtractiveBackend:
 
     def _missing_type(self, question: str, units: list[Unit], chosen: list[Unit]) -> str | None:
         """The kind of value asked for when neither the chosen units nor any near-best candidate give it."""
-        asked = asked_answer_type(question)
+        asked = asked_answer_type(question) if self.settings.value_check else None
         if asked is None or contains_answer_type(asked, [u.text for u in chosen], question):
             return None
         best = units[0].score if units else 0.0
@@ -198,7 +198,9 @@ def select_units(units: list[Unit], result: SearchResult, settings: Settings) ->
             break
         passages_used.add(unit.passage.id)
         chosen += [u for u in eligible if u.passage.id == unit.passage.id and u.score >= best.score * settings.keep_ratio]
-    chosen = repair_context(_dedupe(chosen), result)
+    chosen = _dedupe(chosen)
+    if settings.context_repair:
+        chosen = repair_context(chosen, result)
     prose = [u for u in chosen if not u.is_list_item]
     if len(prose) > settings.max_answer_sentences:
         kept = {u.key for u in sorted(prose, key=lambda u: -u.score)[: settings.max_answer_sentences]}

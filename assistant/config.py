@@ -80,6 +80,13 @@ class Settings(BaseSettings):
     value_unit_ratio: float = _field(
         0.3, "answering", "a unit giving the asked-for value (amount, date, ...) is added if it scores this share of the best"
     )
+    screens: bool = _field(True, "answering", "refuse instructions and requests to judge the asker's own case (ablation switch)")
+    value_check: bool = _field(
+        True, "answering", "say so when the asked-for kind of value (amount, date, ...) is in no unit (ablation switch)"
+    )
+    context_repair: bool = _field(
+        True, "answering", "a lead-in brings its list, a unit that leans back brings the one before (ablation switch)"
+    )
     answerability_threshold: float | None = _field(
         None, "answering", "refuse below this answerability probability; empty: the threshold fitted on dev"
     )
