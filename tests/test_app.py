@@ -19,10 +19,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from assistant.config import Settings, get_settings
+from assistant.engine import Engine, engine_for
 from assistant.feedback import FeedbackStore
-from assistant.models import Answer, Citation
-from assistant.service import DocumentInfo, list_documents
-from assistant.uploads import list_uploads, safe_filename, save_upload, upload_access
+from assistant.models import Answer, Citation, DocumentInfo
+from ingest.uploads import list_uploads, safe_filename, save_upload, upload_access
 from ui.answer_view import sentence_pieces
 from ui.engine import corpus_line
 from ui.export import conversation_markdown
@@ -39,6 +39,7 @@ SMALL_CORPUS = (
 )
 LAW_QUESTION = "Wat moet er gebeuren voordat een ondersteuningsplan wordt vastgesteld?"
 OFF_TOPIC = "Wat is de hoofdstad van Frankrijk?"
+FILTER_QUESTION = "Hoe voer je het OOGO over het ondersteuningsplan?"
 
 
 def copy_corpus(root: Path, names: tuple[str, ...] = SMALL_CORPUS) -> Path:
@@ -64,6 +65,11 @@ def app_environment(settings: Settings) -> dict[str, str]:
 def unit_settings(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", models_dir=MODELS_DIR,
                     feedback_db=tmp_path / "feedback.sqlite3", **overrides)
+
+
+def indexed_doc_ids(settings: Settings) -> set[str]:
+    """The documents in the index now, as any other process (the CLI) sees them."""
+    return {doc.doc_id for doc in engine_for(settings).list_documents()}
 
 
 def citation(number: int, quote: str, **overrides: object) -> Citation:
@@ -314,10 +320,12 @@ def test_example_question_button_asks_it(app_settings: Settings) -> None:
 
 @pytest.mark.integration
 def test_type_filter_changes_the_sources(app_settings: Settings) -> None:
-    at = ask(run_app(), LAW_QUESTION)
+    # A question both the law and the handreiking answer (a purely legal one, like LAW_QUESTION, is refused
+    # when only handreikingen may be searched: they do not state the rule).
+    at = ask(run_app(), FILTER_QUESTION)
     assert any("wetgeving" in label for label in source_labels(at))
     at.sidebar.multiselect(key="type_filter").set_value(["handreiking"]).run()
-    at = ask(at, LAW_QUESTION)
+    at = ask(at, FILTER_QUESTION)
     labels = source_labels(at)
     assert labels and all(label.endswith("· handreiking") for label in labels)
     assert any("Alleen gezocht in: handreiking" in c.value for c in at.chat_message[-1].caption)
@@ -377,7 +385,11 @@ def test_without_an_index_the_app_says_what_to_do(app_with_env: Callable[..., Ap
     at = app_with_env(INDEX_DIR=str(tmp_path / "index"), CORPUS_DIR=str(tmp_path / "corpus"))
     assert not at.exception and "nog geen documenten ingelezen" in at.info[0].value
     at = ask(at, "Wat is OOGO?")
-    assert not at.exception and "Voer eerst `assistant ingest` uit" in at.chat_message[-1].warning[0].value
+    assert not at.exception
+    # A missing index is no answer (no refusal): the engine raises and the app shows a system message.
+    message = at.chat_message[-1]
+    assert not message.warning and not message.expander
+    assert "nog geen index" in message.error[0].value and "assistant ingest" in message.error[0].value
 
 
 @pytest.mark.integration
@@ -409,18 +421,18 @@ def test_upload_page_adds_rejects_and_removes_documents(app_settings: Settings) 
         assert "notitie-zonnedal.md" in at.success[0].value
         assert "script.py" in at.error[0].value and "wordt niet ondersteund" in at.error[0].value
         assert any("notitie-zonnedal.md · 1 passage" in m.value for m in at.markdown)
-        assert "uploads/notitie-zonnedal" in {doc.doc_id for doc in list_documents(app_settings)}
+        assert "uploads/notitie-zonnedal" in indexed_doc_ids(app_settings)
 
         at = at.button(key="remove-notitie-zonnedal.md").click().run()
         assert "is verwijderd" in at.success[0].value
         assert not list_uploads(app_settings)
-        assert "uploads/notitie-zonnedal" not in {doc.doc_id for doc in list_documents(app_settings)}
+        assert "uploads/notitie-zonnedal" not in indexed_doc_ids(app_settings)
     finally:
         config.set_option("server.address", previous)
 
 
 @pytest.mark.integration
-def test_llm_answer_shows_the_guarded_text(app_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_llm_answer_shows_the_guarded_text(app_with_env: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch) -> None:
     """With an LLM backend, what stays on screen is the guarded answer (the raw model text only streams by):
     the unsupported sentence is gone, the guard says so, and the sources are listed."""
     from itertools import cycle
@@ -428,7 +440,6 @@ def test_llm_answer_shows_the_guarded_text(app_settings: Settings, monkeypatch: 
     from langchain_core.language_models import GenericFakeChatModel
     from langchain_core.messages import AIMessage
 
-    import assistant.service as service
     from assistant.llm.backend import LLMBackend
 
     model_text = (
@@ -437,10 +448,10 @@ def test_llm_answer_shows_the_guarded_text(app_settings: Settings, monkeypatch: 
         "De maan is gemaakt van groene kaas. [1]"
     )
     fake = GenericFakeChatModel(messages=cycle([AIMessage(content=model_text)]))
-    monkeypatch.setattr(
-        service, "get_backend", lambda settings, name: LLMBackend(fake, service.get_retriever(settings), settings, "openai")
-    )
-    at = ask(run_app(), LAW_QUESTION)
+    # The engine builds its backends on first use; the "openai" one becomes the fake chat model, behind the real guard.
+    # ASSISTENT_BACKEND=openai gives other settings, so the app's cached engine for them is a new one.
+    monkeypatch.setattr(Engine, "_build_backend", lambda self, name: LLMBackend(fake, self.embeddings, self.settings, name))
+    at = ask(app_with_env(BACKEND="openai"), LAW_QUESTION)
     assert not at.exception and not at.error
     text = assistant_text(at)
     assert "overeenstemming gericht overleg" in text and "[1]" in text

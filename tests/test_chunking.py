@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
+from assistant.corpus_facts import load_facts
 from assistant.models import DOC_TYPES, Passage
 from assistant.textutils import split_sentences, word_count
 from ingest.chunking import answer_units, chunk
@@ -22,10 +23,12 @@ pytestmark = pytest.mark.unit
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 SETTINGS = Settings(corpus_dir=CORPUS, models_dir=REPO / "models", chroma_url=None)
+FACTS = load_facts(CORPUS)
+"""The corpus's law names (feiten.yaml), as ingest passes them: collected law texts get their citation name."""
 
 
 def _chunk(source: SourceText, settings: Settings = SETTINGS) -> list[Passage]:
-    return chunk(source, settings.chunk_words, settings.chunk_overlap_words, settings.law_article_max_words)
+    return chunk(source, settings.chunk_words, settings.chunk_overlap_words, settings.law_article_max_words, FACTS)
 
 
 def _law(text: str, short: str = "WPO", type_: str = "wetgeving") -> SourceText:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assistant.conversation import is_follow_up, rewrite_follow_up, to_turns
+from assistant.corpus_facts import load_facts
 from assistant.models import Turn
 from assistant.textutils import normalize
 
@@ -13,6 +16,8 @@ pytestmark = pytest.mark.unit
 PO_QUESTION = "Welk wetsartikel verplicht een samenwerkingsverband po om OOGO te voeren over het ondersteuningsplan?"
 PLAN_QUESTION = "Wat moet er gebeuren voordat een ondersteuningsplan wordt vastgesteld?"
 DRONTEN_QUESTION = "Hoe werken gemeente, onderwijs en jeugdhulp samen in Dronten?"
+FACTS = load_facts(Path(__file__).resolve().parent.parent / "corpus").with_places({"Dronten", "Stein"})
+"""The contrast groups (sectors, laws, plans, places) come from the corpus facts, as the index keeps them."""
 
 
 def _words(text: str) -> set[str]:
@@ -31,7 +36,7 @@ def _history(*user_questions: str) -> list[dict[str, str]]:
 
 
 def test_vo_follow_up_after_a_po_question_drops_po_and_keeps_the_rest() -> None:
-    query = rewrite_follow_up("En voor het voortgezet onderwijs?", _history(PO_QUESTION))
+    query = rewrite_follow_up("En voor het voortgezet onderwijs?", _history(PO_QUESTION), FACTS)
     words = _words(query)
     assert "po" not in words
     assert "voortgezet" in words and "onderwijs" in words
@@ -41,7 +46,7 @@ def test_vo_follow_up_after_a_po_question_drops_po_and_keeps_the_rest() -> None:
 
 def test_po_follow_up_after_a_vo_question_drops_vo() -> None:
     query = rewrite_follow_up(
-        "En voor het primair onderwijs?", _history("Moet een samenwerkingsverband vo OOGO voeren met de gemeente?")
+        "En voor het primair onderwijs?", _history("Moet een samenwerkingsverband vo OOGO voeren met de gemeente?"), FACTS
     )
     words = _words(query)
     assert "vo" not in words
@@ -56,7 +61,7 @@ def test_po_follow_up_after_a_vo_question_drops_vo() -> None:
     ],
 )
 def test_sector_prefix_of_a_compound_is_dropped_but_the_compound_kept(follow_up: str, anchor: str, dropped: str) -> None:
-    words = _words(rewrite_follow_up(follow_up, _history(anchor)))
+    words = _words(rewrite_follow_up(follow_up, _history(anchor), FACTS))
     assert dropped not in words
     assert {"samenwerkingsverband", "oogo", "gemeente"} <= words
 
@@ -65,13 +70,14 @@ def test_full_sector_names_are_dropped_too() -> None:
     query = rewrite_follow_up(
         "En in het voortgezet onderwijs?",
         _history("Hoe vaak stelt een samenwerkingsverband in het primair onderwijs een plan vast?"),
+        FACTS,
     )
     assert "primair" not in _words(query)
     assert {"voortgezet", "samenwerkingsverband", "plan"} <= _words(query)
 
 
 def test_jeugdplan_follow_up_after_an_ondersteuningsplan_question() -> None:
-    query = rewrite_follow_up("Geldt dat ook voor het jeugdplan?", _history(PLAN_QUESTION))
+    query = rewrite_follow_up("Geldt dat ook voor het jeugdplan?", _history(PLAN_QUESTION), FACTS)
     words = _words(query)
     assert "jeugdplan" in words
     assert "ondersteuningsplan" not in words
@@ -79,7 +85,7 @@ def test_jeugdplan_follow_up_after_an_ondersteuningsplan_question() -> None:
 
 
 def test_town_follow_up_replaces_the_town() -> None:
-    query = rewrite_follow_up("En in Stein?", _history(DRONTEN_QUESTION))
+    query = rewrite_follow_up("En in Stein?", _history(DRONTEN_QUESTION), FACTS)
     words = _words(query)
     assert "stein" in words and "dronten" not in words
     assert {"gemeente", "onderwijs", "jeugdhulp", "samen"} <= words
@@ -87,35 +93,35 @@ def test_town_follow_up_replaces_the_town() -> None:
 
 def test_terms_of_another_kind_are_kept() -> None:
     # A sector follow-up does not drop the plan the user asked about.
-    query = rewrite_follow_up("En voor het voortgezet onderwijs?", _history(PLAN_QUESTION))
+    query = rewrite_follow_up("En voor het voortgezet onderwijs?", _history(PLAN_QUESTION), FACTS)
     assert "ondersteuningsplan" in _words(query)
 
 
 def test_standalone_question_is_unchanged() -> None:
     history = _history(PO_QUESTION)
-    assert rewrite_follow_up(DRONTEN_QUESTION, history) == DRONTEN_QUESTION
+    assert rewrite_follow_up(DRONTEN_QUESTION, history, FACTS) == DRONTEN_QUESTION
     question = "Welke zeven werkzame principes noemt de handreiking over samenhangend beleid?"
-    assert rewrite_follow_up(question, history) == question
+    assert rewrite_follow_up(question, history, FACTS) == question
 
 
 def test_short_question_naming_a_field_term_is_not_a_follow_up() -> None:
     assert not is_follow_up("Wat is OOGO?")
-    assert rewrite_follow_up("Wat is OOGO?", _history(PO_QUESTION)) == "Wat is OOGO?"
+    assert rewrite_follow_up("Wat is OOGO?", _history(PO_QUESTION), FACTS) == "Wat is OOGO?"
 
 
 def test_without_history_nothing_is_rewritten() -> None:
-    assert rewrite_follow_up("En voor het voortgezet onderwijs?", None) == "En voor het voortgezet onderwijs?"
-    assert rewrite_follow_up("En voor het voortgezet onderwijs?", []) == "En voor het voortgezet onderwijs?"
+    assert rewrite_follow_up("En voor het voortgezet onderwijs?", None, FACTS) == "En voor het voortgezet onderwijs?"
+    assert rewrite_follow_up("En voor het voortgezet onderwijs?", [], FACTS) == "En voor het voortgezet onderwijs?"
 
 
 def test_assistant_turns_alone_are_no_anchor() -> None:
     history = [{"role": "assistant", "content": "Volgens artikel 18a van de WPO [1]."}]
-    assert rewrite_follow_up("En voor het voortgezet onderwijs?", history) == "En voor het voortgezet onderwijs?"
+    assert rewrite_follow_up("En voor het voortgezet onderwijs?", history, FACTS) == "En voor het voortgezet onderwijs?"
 
 
 def test_history_of_user_turns_only_works() -> None:
     history = [{"role": "user", "content": PO_QUESTION}]
-    query = rewrite_follow_up("En voor het voortgezet onderwijs?", history)
+    query = rewrite_follow_up("En voor het voortgezet onderwijs?", history, FACTS)
     assert query != "En voor het voortgezet onderwijs?"
     assert {"oogo", "voortgezet"} <= _words(query)
     assert "po" not in _words(query)
@@ -123,7 +129,7 @@ def test_history_of_user_turns_only_works() -> None:
 
 def test_the_latest_user_question_is_the_anchor() -> None:
     history = _history(DRONTEN_QUESTION, PO_QUESTION)
-    query = rewrite_follow_up("En voor het voortgezet onderwijs?", history)
+    query = rewrite_follow_up("En voor het voortgezet onderwijs?", history, FACTS)
     assert "dronten" not in _words(query)
     assert "oogo" in _words(query)
 
@@ -133,7 +139,7 @@ def test_assistant_text_never_leaks_into_the_query() -> None:
         {"role": "user", "content": PO_QUESTION},
         {"role": "assistant", "content": "Volgens artikel 18a, negende lid, van de WPO [1]."},
     ]
-    query = rewrite_follow_up("En voor het voortgezet onderwijs?", history)
+    query = rewrite_follow_up("En voor het voortgezet onderwijs?", history, FACTS)
     assert "negende" not in _words(query)
     assert "[1]" not in query
 
@@ -142,9 +148,9 @@ def test_turn_objects_and_dicts_give_the_same_query() -> None:
     as_dicts = _history(PLAN_QUESTION)
     as_turns = [Turn(role=item["role"], content=item["content"]) for item in as_dicts]  # type: ignore[arg-type]
     mixed = [as_turns[0], as_dicts[1]]
-    expected = rewrite_follow_up("Geldt dat ook voor het jeugdplan?", as_dicts)
-    assert rewrite_follow_up("Geldt dat ook voor het jeugdplan?", as_turns) == expected
-    assert rewrite_follow_up("Geldt dat ook voor het jeugdplan?", mixed) == expected
+    expected = rewrite_follow_up("Geldt dat ook voor het jeugdplan?", as_dicts, FACTS)
+    assert rewrite_follow_up("Geldt dat ook voor het jeugdplan?", as_turns, FACTS) == expected
+    assert rewrite_follow_up("Geldt dat ook voor het jeugdplan?", mixed, FACTS) == expected
     assert expected != "Geldt dat ook voor het jeugdplan?"
 
 

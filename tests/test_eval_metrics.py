@@ -9,7 +9,7 @@ import pytest
 
 import assistant
 from assistant.config import Settings
-from assistant.errors import IndexMissingError
+from assistant.errors import IndexMissingError, StoreUnavailableError
 from assistant.models import Answer, Citation, Passage, ScoredPassage
 from evals.compare import compare_runs, metric_deltas
 from evals.harness import run_eval, run_question
@@ -289,7 +289,11 @@ def test_run_question_records_errors_but_stops_without_index(monkeypatch: pytest
     result = run_question(gold(), settings=Settings(), backend=None, k=5)
     assert result.error == "RuntimeError: kapot" and result.scores.overall == 0.0
 
-    no_index = Answer(text="Geen index.", citations=[], refused=True, search_query="q", refusal_reason="no_index")
-    monkeypatch.setattr(assistant, "ask", lambda question, **_: no_index)
-    with pytest.raises(IndexMissingError):
-        run_question(gold(), settings=Settings(), backend=None, k=5)
+    # A missing index or an unreachable store is no answer (the engine raises): it fails every question, so it aborts.
+    for error in (IndexMissingError("er is nog geen index"), StoreUnavailableError("niet bereikbaar")):
+        def unavailable(question: str, _error: Exception = error, **_: object) -> Answer:
+            raise _error
+
+        monkeypatch.setattr(assistant, "ask", unavailable)
+        with pytest.raises(type(error)):
+            run_question(gold(), settings=Settings(), backend=None, k=5)

@@ -8,20 +8,20 @@ unchanged was re-embedded" is checked on the texts themselves, not only on count
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from processes import stop_process
+from chromadb.api.models.Collection import Collection
+from processes import chroma_server as run_chroma_server
 
 import ingest.indexer as indexer
 from assistant.config import Settings
+from assistant.corpus_facts import load_facts
 from assistant.embeddings import BUNDLED_ID, embedding_model_name
+from assistant.engine import Engine
 from assistant.errors import ConfigError
-from assistant.store import generation, open_collection, sentence_collection, stored_hashes
+from assistant.store import Store, generation, stored_hashes
 from ingest.indexer import ingest
 
 pytestmark = pytest.mark.integration
@@ -67,9 +67,9 @@ class EmbedSpy:
         self.calls: list[tuple[str, list[str]]] = []
         self._real = indexer._embed
 
-    def __call__(self, settings, texts, progress, label):
+    def __call__(self, embeddings, texts, progress, label):
         self.calls.append((label, list(texts.values())))
-        return self._real(settings, texts, progress, label)
+        return self._real(embeddings, texts, progress, label)
 
     def texts(self, label: str) -> list[str]:
         return [text for call_label, texts in self.calls if call_label == label for text in texts]
@@ -93,6 +93,20 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> EmbedSpy:
     return recorder
 
 
+def open_collection(settings: Settings, model_name: str | None = None) -> Collection:
+    """The passage collection, through a fresh `Store` (as another process would see it)."""
+    return Store(settings).passages(model_name)
+
+
+def sentence_collection(settings: Settings) -> Collection:
+    return Store(settings).sentences()
+
+
+def _read_corpus(settings: Settings):  # noqa: ANN202
+    """What ingest reads: the corpus with its facts file, if it has one."""
+    return indexer.read_corpus(settings, indexer.NullProgress(), load_facts(settings.corpus_dir))
+
+
 def _ids_by_doc(settings: Settings) -> dict[str, set[str]]:
     result: dict[str, set[str]] = {}
     for passage_id, info in stored_hashes(open_collection(settings)).items():
@@ -108,7 +122,7 @@ def _rows_of(collection, doc_id: str) -> list[str]:
 
 
 def test_first_ingest_embeds_all_second_embeds_nothing(settings: Settings, spy: EmbedSpy) -> None:
-    expected, errors, _ = indexer.read_corpus(settings, indexer.NullProgress())
+    expected, errors, _ = _read_corpus(settings)
     assert not errors
     first = ingest(settings)
     assert first.errors == []
@@ -129,7 +143,6 @@ def test_first_ingest_embeds_all_second_embeds_nothing(settings: Settings, spy: 
     second = ingest(settings)
     assert (second.embedded, second.reused, second.removed, second.sentences_embedded) == (0, 0, 0, 0)
     assert second.passages == first.passages and second.documents == 3
-    assert not second.changed
     assert spy.calls == [], "an unchanged corpus must not call the model at all"
     assert generation(open_collection(settings)) == generation_after_first  # readers need not reload
 
@@ -244,7 +257,7 @@ def test_other_model_is_refused_on_an_index_built_with_the_bundled_one(
     other = make_settings(settings.corpus_dir, settings.index_dir, embedding_model="some-other-model")
     assert embedding_model_name(other) == "some-other-model"
     with pytest.raises(ConfigError) as info:
-        open_collection(other, model_name=embedding_model_name(other))
+        open_collection(other, embedding_model_name(other))
     message = str(info.value)
     assert BUNDLED_ID in message and "some-other-model" in message
     assert info.value.source == "ASSISTENT_EMBEDDING_MODEL"
@@ -271,55 +284,15 @@ def test_rebuild_recreates_the_collection(settings: Settings, spy: EmbedSpy) -> 
 # --- Chroma server --------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_server(port: int, process: subprocess.Popen, log: Path, timeout: float = 60.0) -> None:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    deadline = time.monotonic() + timeout
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"chroma run exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            client = chromadb.HttpClient(
-                host="127.0.0.1", port=port, settings=ChromaSettings(anonymized_telemetry=False)
-            )
-            client.heartbeat()
-            return
-        except Exception as exc:  # connection refused while the server starts
-            last_error = exc
-            time.sleep(0.5)
-    raise AssertionError(f"chroma server on port {port} did not answer in {timeout} s ({last_error})")
-
-
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    log = tmp_path / "chroma-server.log"
-    with open(log, "wb") as output:
-        process = subprocess.Popen(
-            [str(REPO / ".venv" / "bin" / "chroma"), "run", "--path", str(tmp_path / "server-data"),
-             "--host", "127.0.0.1", "--port", str(port)],
-            stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )
-    try:
-        _wait_for_server(port, process, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop_process(process)
+    with run_chroma_server(tmp_path / "server-data", tmp_path / "chroma-server.log") as (url, _):
+        yield url
 
 
 def test_chroma_server_round_trip(
     small_corpus: Path, tmp_path: Path, chroma_server: str, make_settings: Callable[..., Settings]
 ) -> None:
-    from assistant.retrieval import Retriever
-
     settings = make_settings(small_corpus, tmp_path / "index-server", chroma_url=chroma_server)
     report = ingest(settings)
     assert report.errors == [] and report.documents == 3
@@ -329,7 +302,7 @@ def test_chroma_server_round_trip(
     again = ingest(settings)
     assert (again.embedded, again.removed, again.sentences_embedded) == (0, 0, 0)
 
-    _, results, _ = Retriever(settings).search(WEC_QUESTION)
+    results = Engine(settings).search(WEC_QUESTION).passages
     assert results, "the server index returned nothing"
     top_docs = [item.passage.doc_id for item in results[:3]]
     assert WEC in top_docs, top_docs
@@ -349,5 +322,5 @@ def test_sentence_rows_are_rewritten_when_their_split_changes(settings: Settings
 
     rows = sentence_collection(settings).get(where={"doc_id": STEIN}, include=["documents"])
     stored = dict(zip(rows["ids"], rows["documents"], strict=True))
-    passages = [p for p in indexer.read_corpus(settings, indexer.NullProgress())[0] if p.doc_id == STEIN]
+    passages = [p for p in _read_corpus(settings)[0] if p.doc_id == STEIN]
     assert stored == {f"{p.id}#{n}": unit for p in passages for n, unit in enumerate(answer_units(p))}

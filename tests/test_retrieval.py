@@ -5,22 +5,23 @@ Pure functions on small in-memory fixtures; no model and no Chroma collection.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from assistant.config import Settings
+from assistant.corpus_facts import load_facts
 from assistant.lexical import BM25, analyse, words
-from assistant.models import Passage, ScoredPassage
+from assistant.models import OUTDATED_TYPE, Passage, QueryAnalysis, ScoredPassage
 from assistant.retrieval import (
-    OUTDATED_TYPE,
-    QueryAnalysis,
     SearchIndex,
     _allowed,
     _bm25_ranking,
     _fuse,
-    _law_match,
     _rerank,
     analyse_question,
+    law_match,
 )
 
 pytestmark = pytest.mark.unit
@@ -29,12 +30,24 @@ CORPUS_TEXT = (
     "gemeente gemeenten samenwerkingsverband ondersteuningsplan overleg overeenstemming gericht oogo artikel lid "
     "jeugdplan jeugdhulp wet primair voortgezet onderwijs vastgesteld college burgemeester wethouders"
 )
-VOCABULARY = frozenset(words(CORPUS_TEXT))
-STEMS = set(analyse(CORPUS_TEXT))
+FACTS = load_facts(Path(__file__).resolve().parent.parent / "corpus")
+# The index `analyse_question` reads: vocabulary, BM25 stems, the corpus facts (law names, the years
+# of outdated texts) and the articles only outdated texts have (17a of the old WVO, as in the corpus).
+ANALYSIS_INDEX = SearchIndex(
+    generation=1,
+    passages=[],
+    position={},
+    bm25=BM25.build([analyse(CORPUS_TEXT)]),
+    vocabulary=frozenset(words(CORPUS_TEXT)),
+    sentences={},
+    sentence_vectors={},
+    facts=FACTS,
+    outdated_articles=frozenset({"17a"}),
+)
 
 
 def _analyse(question: str) -> QueryAnalysis:
-    return analyse_question(question, VOCABULARY, STEMS)
+    return analyse_question(question, ANALYSIS_INDEX)
 
 
 # --- analyse_question --------------------------------------------------------------------------------------------
@@ -167,7 +180,7 @@ def test_fusion_of_nothing_is_empty() -> None:
     assert _fuse({}, {}, Settings(chroma_url=None)) == {}
 
 
-# --- _law_match -----------------------------------------------------------------------------------------------------
+# --- law_match -----------------------------------------------------------------------------------------------------
 
 
 def _passage(pid: str = "p", **fields: object) -> Passage:
@@ -197,11 +210,11 @@ def test_law_match_order_article_and_lid_over_article_over_intent_over_nothing()
     article_only = _query(["18a"], law_intent=True)
     intent_only = _query(law_intent=True)
 
-    article_and_lid = _law_match(lid_9, with_lid)
-    same_article_other_lid = _law_match(lid_7, with_lid)
-    article = _law_match(lid_7, article_only)
-    intent = _law_match(other_article, intent_only)
-    nothing = _law_match(prose, with_lid)
+    article_and_lid = law_match(lid_9, with_lid)
+    same_article_other_lid = law_match(lid_7, with_lid)
+    article = law_match(lid_7, article_only)
+    intent = law_match(other_article, intent_only)
+    nothing = law_match(prose, with_lid)
 
     assert article_and_lid == 1.0
     assert article_and_lid > article > intent > nothing == 0.0
@@ -213,22 +226,22 @@ def test_law_match_named_law_beats_mere_law_intent() -> None:
     jeugdwet = _passage(article="2.2", lid="3", short="Jeugdwet")
     names_wpo = QueryAnalysis("q", "q", False, [], [], False, law_intent=True, laws=["WPO"])
     intent_only = _query(law_intent=True)
-    assert _law_match(wpo, names_wpo) > _law_match(wpo, intent_only) > 0.0
-    assert _law_match(jeugdwet, names_wpo) == 0.0  # a law the question does not name
+    assert law_match(wpo, names_wpo) > law_match(wpo, intent_only) > 0.0
+    assert law_match(jeugdwet, names_wpo) == 0.0  # a law the question does not name
 
 
 def test_law_match_article_of_another_law_does_not_count() -> None:
     # "artikel 18a van de WPO" must not lift a passage of another law that happens to have an article 18a.
     other_law = _passage(article="18a", short="Leerplichtwet 1969")
     names_wpo_18a = QueryAnalysis("q", "q", False, ["18a"], [], False, law_intent=True, laws=["WPO"])
-    assert _law_match(other_law, names_wpo_18a) == 0.0
-    assert _law_match(_passage(article="18a", short="WPO"), names_wpo_18a) == 0.8
+    assert law_match(other_law, names_wpo_18a) == 0.0
+    assert law_match(_passage(article="18a", short="WPO"), names_wpo_18a) == 0.8
 
 
 def test_law_match_old_wvo_article_named_in_the_question() -> None:
     analysis = _analyse("Wat stond er in 2015 in artikel 17a lid 9 van de oude WVO?")
     old_wvo = _passage(article="17a", lid="9", short="WVO (oud)", type=OUTDATED_TYPE)
-    assert _law_match(old_wvo, analysis) == 1.0
+    assert law_match(old_wvo, analysis) == 1.0
 
 
 def test_analyse_question_finds_named_laws() -> None:
@@ -238,15 +251,15 @@ def test_analyse_question_finds_named_laws() -> None:
 
 
 def test_law_match_named_article_gives_other_articles_nothing() -> None:
-    assert _law_match(_passage(article="2.47", lid="10"), _query(["18a"], law_intent=True)) == 0.0
+    assert law_match(_passage(article="2.47", lid="10"), _query(["18a"], law_intent=True)) == 0.0
 
 
 def test_law_match_without_law_intent_is_zero() -> None:
-    assert _law_match(_passage(article="18a", lid="9"), _query()) == 0.0
+    assert law_match(_passage(article="18a", lid="9"), _query()) == 0.0
 
 
 def test_law_match_article_comparison_ignores_case() -> None:
-    assert _law_match(_passage(article="18A"), _query(["18a"])) == 0.8
+    assert law_match(_passage(article="18A"), _query(["18a"])) == 0.8
 
 
 # --- _allowed: filters and outdated law ---------------------------------------------------------------------------

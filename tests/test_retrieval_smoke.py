@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.config import Settings
-from assistant.service import ask
-from assistant.store import open_collection, stored_hashes
+from assistant.engine import ask
+from assistant.store import Store, stored_hashes
 from ingest.indexer import discover, ingest
 from ingest.loaders import doc_id_for
 
@@ -26,7 +26,7 @@ def test_oogo_question_finds_wpo_18a_in_top_5(real_index: Settings) -> None:
 
 
 def test_full_ingest_is_complete_and_idempotent(real_index: Settings) -> None:
-    collection = open_collection(real_index)
+    collection = Store(real_index).passages()
     stored = stored_hashes(collection)
     assert len(stored) > 150, f"only {len(stored)} passages for the full corpus"
     corpus_dir = real_index.corpus_dir

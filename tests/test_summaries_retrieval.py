@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.service import ask
+from assistant.engine import ask, engine_for
 
 pytestmark = pytest.mark.integration
 
@@ -30,8 +30,6 @@ def test_summary_is_retrieved_and_cited(real_index, question: str, doc_id: str) 
 
 
 def test_summaries_are_listed_with_their_front_matter(real_index) -> None:
-    from assistant.service import list_documents
-
-    summaries = [doc for doc in list_documents(real_index) if doc.type == "samenvatting"]
+    summaries = [doc for doc in engine_for(real_index).list_documents() if doc.type == "samenvatting"]
     assert len(summaries) == 10
     assert all(doc.source_url and not doc.missing_fields for doc in summaries)

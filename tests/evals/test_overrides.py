@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 import assistant
-from assistant.cli import app
 from assistant.config import Settings
 from assistant.errors import ConfigError
 from assistant.models import Answer
+from cli.main import app
 from evals.harness import run_eval
 from evals.overrides import apply_overrides, describe_overrides, parse_assignments
 
@@ -39,8 +39,8 @@ def test_malformed_assignments_are_refused(assignments: list[str], message: str)
 
 def test_values_are_parsed_by_pydantic_on_top_of_the_given_settings() -> None:
     base = Settings(top_k=7)
-    changed = apply_overrides(base, {"rerank": "false", "bm25_weight": "0", "min_relevance": "0.7"})
-    assert (changed.rerank, changed.bm25_weight, changed.min_relevance, changed.top_k) == (False, 0.0, 0.7, 7)
+    changed = apply_overrides(base, {"rerank": "false", "bm25_weight": "0", "keep_ratio": "0.7"})
+    assert (changed.rerank, changed.bm25_weight, changed.keep_ratio, changed.top_k) == (False, 0.0, 0.7, 7)
     assert apply_overrides(base, {}) is base
 
 

@@ -15,9 +15,9 @@ import pytest
 
 from assistant.citations import cited_numbers
 from assistant.config import Settings
+from assistant.engine import engine_for
 from assistant.guard import NOTE_FALLBACK, NOTE_NOT_ASKED
 from assistant.models import Answer
-from assistant.service import ask, get_backend
 from evals.metrics import source_matches
 from evals.questions import GoldQuestion, load_questions
 
@@ -41,7 +41,8 @@ def settings() -> Settings:
 @pytest.fixture(scope="module")
 def answers(settings: Settings) -> dict[str, tuple[GoldQuestion, Answer]]:
     """Each gold question answered once; the backend is probed first so an unreachable one fails loudly."""
-    backend = get_backend(settings, settings.backend)
+    engine = engine_for(settings)
+    backend = engine.backend(settings.backend)
     try:
         backend.chat_model.invoke("Antwoord alleen met: OK")
     except Exception as exc:
@@ -50,7 +51,7 @@ def answers(settings: Settings) -> dict[str, tuple[GoldQuestion, Answer]]:
     results = {}
     for question_id in ANSWERABLE + UNANSWERABLE:
         question = gold[question_id]
-        answer = ask(question.question, list(question.history), settings=settings, backend=settings.backend)
+        answer = engine.ask(question.question, list(question.history), backend=settings.backend)
         print(f"\n[{question_id}] {answer.text}\n  notes: {answer.guard_notes}")
         results[question_id] = (question, answer)
     return results

@@ -1,0 +1,62 @@
+"""Stand-ins for the answer engine's fitted models and for an index snapshot, for tests without a model.
+
+The extractive backend takes its unit scorer and answerability model as constructor arguments
+(`ExtractiveBackend(settings, unit_model, answer_model)`); the committed fits (`assistant/weights/`)
+are tuned to e5's cosines on the real corpus, so tests on hand-made passages use these instead:
+
+- `cosine_unit_model(center)`: a `LogisticModel` over the real feature list that looks at the cosine
+  only, so a unit's score rises with its cosine (as the old sentence-cosine composer ranked them);
+- `CosineAnswerability(min_cosine)`: answerable when the best candidate unit reaches `min_cosine`;
+- `search_index(...)`: a real `SearchIndex` over a few passages whose sentence vectors the test chooses.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.corpus_facts import CorpusFacts
+from assistant.evidence import FEATURES, Unit
+from assistant.lexical import BM25, analyse, words
+from assistant.models import Passage, SearchResult
+from assistant.retrieval import SearchIndex
+from assistant.scoring import LogisticModel
+
+
+def cosine_unit_model(center: float = 0.8, steepness: float = 20.0) -> LogisticModel:
+    """score = sigmoid(steepness * (cosine - center)): 0.5 at `center`, monotone in the cosine."""
+    coef = np.asarray([steepness if name == "cosine" else 0.0 for name in FEATURES])
+    return LogisticModel(FEATURES, np.zeros(len(FEATURES)), np.ones(len(FEATURES)), coef, -steepness * center)
+
+
+class CosineAnswerability:
+    """Answers when the best candidate unit's cosine reaches `min_cosine` (never without candidates)."""
+
+    def __init__(self, min_cosine: float) -> None:
+        self.min_cosine = min_cosine
+
+    def answerable(self, units: list[Unit], result: SearchResult, threshold: float | None = None) -> bool:
+        return bool(units) and max(unit.cosine for unit in units) >= self.min_cosine
+
+
+def search_index(passages: list[Passage], sentences: dict[str, list[str]], vectors: dict[str, np.ndarray],
+                 facts: CorpusFacts | None = None) -> SearchIndex:
+    """A snapshot over `passages` with the given answer units and unit vectors (rows in unit order)."""
+    return SearchIndex(
+        generation=1,
+        passages=list(passages),
+        position={p.id: i for i, p in enumerate(passages)},
+        bm25=BM25.build([analyse(f"{p.title} {p.heading or ''} {p.text}") for p in passages]),
+        vocabulary=frozenset(w for p in passages for w in words(f"{p.title} {p.text}")),
+        sentences=sentences,
+        sentence_vectors={pid: np.asarray(matrix, dtype=np.float32) for pid, matrix in vectors.items()},
+        facts=facts or CorpusFacts(),
+    )
+
+
+def unit_vectors_with_cosines(cosines: list[float]) -> np.ndarray:
+    """Unit vectors whose dot product with `QUERY` (the first axis) is exactly each given cosine."""
+    return np.asarray([[c, float(np.sqrt(max(0.0, 1.0 - c * c))), 0.0] for c in cosines], dtype=np.float32)
+
+
+QUERY = np.asarray([1.0, 0.0, 0.0], dtype=np.float32)
+"""The query vector that goes with `unit_vectors_with_cosines`."""
