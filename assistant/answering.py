@@ -23,6 +23,7 @@ from assistant.config import Settings
 from assistant.conversation import rewrite_follow_up
 from assistant.corpus_facts import CorpusFacts
 from assistant.evidence import FEATURES, Unit, add_features, candidate_units, feature_matrix, passage_units
+from assistant.lexical import analyse
 from assistant.models import OUTDATED_TYPE, Answer, Passage, QueryAnalysis, ScoredPassage, SearchResult, Turn
 from assistant.scoring import LogisticModel
 from assistant.textutils import DUTCH_ORDINALS, normalize
@@ -42,8 +43,10 @@ _INSTRUCTION = re.compile(
 # inspectie het plan goedkeuren?") is a question about the sources and passes.
 _LEGAL_APPROVAL = re.compile(
     r"\b(je|jij|u|you)\b.{0,20}\b(bevestig\w*|keur\w*|beoordeel\w*|garandeer\w*|confirm|approve|guarantee)\b"
+    r"|\b(keur|bevestig|beoordeel)\w* (je|jij|u)\b.{0,60}\b(ons|onze|mijn)\b"
     r"|\b(is|zijn|wordt|is het)\b.{0,10}\b(ons|onze|mijn|our|my)\b.{0,60}\b(rechtsgeldig|rechtmatig|geldig|legaal"
-    r"|in orde|legally valid|valid)\b",
+    r"|juridisch (correct|juist|in orde|houdbaar)|in orde|legally valid|valid)\b"
+    r"|\blegal (advice|approval|opinion)\b.{0,40}\b(our|my)\b",
     re.IGNORECASE,
 )
 
@@ -64,6 +67,11 @@ class AnswerBackend(Protocol):
     def stream(self, question: str, result: SearchResult, history: History = None) -> AnswerStream:
         """The answer as text chunks, then the finished `Answer` (see `AnswerStream`)."""
         ...
+
+
+ON_TOPIC_KNOWN_WORDS = 0.5
+"""Only picks the wording of a refusal: a question most of whose words the corpus knows gets "staat
+niet in de bronnen" (and, when it asked for a value, what the sources do say), else "valt buiten"."""
 
 
 def screen_question(question: str) -> str | None:
@@ -144,10 +152,14 @@ class ExtractiveBackend:
         if self.settings.screens and (reason := screen_question(question)):
             return refusal(reason, analysis, retrieved, self.name)
         units = self.scored_units(result)
-        if not self.answer_model.answerable(units, result, self.settings.answerability_threshold):
-            return refusal("not_found" if analysis.known_words >= 0.5 else "out_of_domain", analysis, retrieved, self.name)
+        if not units:
+            return refusal("out_of_domain", analysis, retrieved, self.name)
         chosen = select_units(units, result, self.settings)
         missing = self._missing_type(analysis.question, units, chosen)
+        on_topic = analysis.known_words >= ON_TOPIC_KNOWN_WORDS
+        answerable = self.answer_model.answerable(units, result, self.settings.answerability_threshold)
+        if not answerable and not (missing and on_topic):
+            return refusal("not_found" if on_topic else "out_of_domain", analysis, retrieved, self.name)
         cited: list[Passage] = []
         text, quotes = compose(chosen, cited, analysis.english, missing, result.snapshot.facts)
         checked = renumber(text, cited, quotes)
@@ -191,13 +203,20 @@ def select_units(units: list[Unit], result: SearchResult, settings: Settings) ->
     else:
         chosen = [u for u in lead_units if u.score >= best.score * settings.keep_ratio]
     passages_used = {best.passage.id}
+    asked = set(analyse(result.analysis.search_text))
+    covered = set().union(*(set(analyse(u.text)) for u in chosen)) & asked
     for unit in eligible:
         if unit.passage.id in passages_used or unit.score < best.score * settings.other_passage_ratio:
             continue
         if len(passages_used) > settings.extra_passages:
             break
+        extra = [u for u in eligible if u.passage.id == unit.passage.id and u.score >= best.score * settings.keep_ratio]
+        adds = set().union(*(set(analyse(u.text)) for u in extra)) & asked - covered
+        if settings.extra_adds_words and not adds:
+            continue  # a second source only for what the first lacks: the same words again cite twice for nothing
         passages_used.add(unit.passage.id)
-        chosen += [u for u in eligible if u.passage.id == unit.passage.id and u.score >= best.score * settings.keep_ratio]
+        covered |= adds
+        chosen += extra
     chosen = _dedupe(chosen)
     if settings.context_repair:
         chosen = repair_context(chosen, result)

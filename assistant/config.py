@@ -77,6 +77,9 @@ class Settings(BaseSettings):
         0.8, "answering", "a second passage is cited only for a unit scoring this share of the best unit's score"
     )
     extra_passages: int = _field(1, "answering", "passages cited besides the one that leads")
+    extra_adds_words: bool = _field(
+        True, "answering", "a second passage is cited only when it adds words of the question the lead lacks"
+    )
     value_unit_ratio: float = _field(
         0.3, "answering", "a unit giving the asked-for value (amount, date, ...) is added if it scores this share of the best"
     )

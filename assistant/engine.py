@@ -52,7 +52,7 @@ class Engine:
 
     @property
     def retriever(self) -> Retriever:
-        return self._once("_retriever", lambda: Retriever(self.settings, self.store, self.embeddings))
+        return self._once("_retriever", lambda: Retriever(self.settings, self.store, lambda: self.embeddings))
 
     def backend(self, name: str | None = None) -> AnswerBackend:
         """The answer backend `name` (default: the configured one), built on first use."""
@@ -83,10 +83,11 @@ class Engine:
         """Load the model and, when there is an index, its in-memory snapshot (the app's first page view)."""
         from assistant.errors import IndexMissingError
 
+        _ = self.embeddings
         try:
             self.retriever.snapshot()
         except IndexMissingError:
-            _ = self.embeddings
+            pass  # nothing indexed yet: the first ingest makes the snapshot
 
     # --- the public surface -------------------------------------------------------------------
 

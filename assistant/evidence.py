@@ -37,7 +37,7 @@ FEATURES = (
     "cosine", "cosine_gap", "unit_rank", "in_top_passages", "passage_rank", "passage_dense",
     "unit_overlap", "unit_idf_overlap", "passage_overlap", "position", "heading", "question",
     "lead_in", "list_item", "anaphor", "hubness", "law_match", "asks_type", "has_type",
-    "kind_law", "kind_summary", "log_words", "outdated",
+    "kind_law", "kind_summary", "log_words", "outdated", "outdated_asked",
 )
 """The feature vector of a unit, in this order; the fitted weights are stored by these names."""
 
@@ -160,6 +160,7 @@ def add_features(units: list[Unit], result: SearchResult) -> None:
             "kind_summary": float(kind == "samenvatting"),
             "log_words": math.log1p(word_count(unit.text)),
             "outdated": float(unit.passage.type == OUTDATED_TYPE),
+            "outdated_asked": float(unit.passage.type == OUTDATED_TYPE and analysis.wants_outdated),
         }
 
 

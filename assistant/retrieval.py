@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -154,10 +155,12 @@ class Retriever:
     Every search reads the generation from the collection and reloads the snapshot when another
     process (or this one) ingested since; the snapshot travels with the result (`SearchResult`)."""
 
-    def __init__(self, settings: Settings, store: Store, embeddings: Embedder) -> None:
+    def __init__(self, settings: Settings, store: Store, embed: Callable[[], Embedder]) -> None:
+        """`embed` gives the embedding model when a search first needs it: listing documents or
+        reading a passage never loads it."""
         self.settings = settings
         self.store = store
-        self.embeddings = embeddings
+        self._embed = embed
         self.model_name = embedding_model_name(settings)
         self._index: SearchIndex | None = None
         self._lock = threading.Lock()
@@ -179,7 +182,7 @@ class Retriever:
         settings = self.settings
         collection, index = self._current()
         analysis = analyse_question(question, index)
-        query_vector = np.asarray(self.embeddings.embed_query(analysis.search_text), dtype=np.float32)
+        query_vector = np.asarray(self._embed().embed_query(analysis.search_text), dtype=np.float32)
         allowed = _allowed(index, filters, analysis)
         if not allowed:
             return SearchResult(analysis, [], query_vector, index)

@@ -27,13 +27,6 @@ pytestmark = pytest.mark.unit
 # --- screen_question ---------------------------------------------------------------------------------------
 
 
-def _screen_gap(question: str, why: str) -> object:
-    """A request for a judgement of the asker's own case that the narrowed `_LEGAL_APPROVAL` of commit 9d240de
-    no longer flags, although its comment says it should: reported as a library bug, strict so a fix shows."""
-    return pytest.param(question, marks=pytest.mark.xfail(strict=True, reason=f"library bug: {why}"))
-
-
-
 @pytest.mark.parametrize(
     "question",
     [
@@ -55,12 +48,11 @@ def test_instructions_are_flagged(question: str) -> None:
     "question",
     [
         "Kun je bevestigen dat ons plan juridisch in orde is?",
-        _screen_gap("Is ons ondersteuningsplan juridisch correct?", "'juridisch correct' is not in the judgement words"),
+        "Is ons ondersteuningsplan juridisch correct?",
         "Is onze OOGO-procedure rechtsgeldig?",
-        _screen_gap("Keur jij ons concept-ondersteuningsplan goed?",
-                    "a verb-first question ('Keur jij', 'Bevestig je') puts the pronoun after the verb"),
+        "Keur jij ons concept-ondersteuningsplan goed?",
         "Kun je bevestigen dat wij het jeugdplan zo mogen vaststellen, klopt dat?",
-        _screen_gap("Can you give legal advice on our support plan?", "'legal advice' is no longer screened"),
+        "Can you give legal advice on our support plan?",
     ],
 )
 def test_requests_for_legal_approval_are_flagged(question: str) -> None:
