@@ -23,7 +23,6 @@ from assistant.config import Settings
 from assistant.conversation import rewrite_follow_up
 from assistant.corpus_facts import CorpusFacts
 from assistant.evidence import FEATURES, Unit, add_features, candidate_units, feature_matrix, passage_units
-from assistant.lexical import analyse
 from assistant.models import OUTDATED_TYPE, Answer, Passage, QueryAnalysis, ScoredPassage, SearchResult, Turn
 from assistant.scoring import LogisticModel
 from assistant.textutils import DUTCH_ORDINALS, normalize
@@ -203,20 +202,13 @@ def select_units(units: list[Unit], result: SearchResult, settings: Settings) ->
     else:
         chosen = [u for u in lead_units if u.score >= best.score * settings.keep_ratio]
     passages_used = {best.passage.id}
-    asked = set(analyse(result.analysis.search_text))
-    covered = set().union(*(set(analyse(u.text)) for u in chosen)) & asked
     for unit in eligible:
         if unit.passage.id in passages_used or unit.score < best.score * settings.other_passage_ratio:
             continue
         if len(passages_used) > settings.extra_passages:
             break
-        extra = [u for u in eligible if u.passage.id == unit.passage.id and u.score >= best.score * settings.keep_ratio]
-        adds = set().union(*(set(analyse(u.text)) for u in extra)) & asked - covered
-        if settings.extra_adds_words and not adds:
-            continue  # a second source only for what the first lacks: the same words again cite twice for nothing
         passages_used.add(unit.passage.id)
-        covered |= adds
-        chosen += extra
+        chosen += [u for u in eligible if u.passage.id == unit.passage.id and u.score >= best.score * settings.keep_ratio]
     chosen = _dedupe(chosen)
     if settings.context_repair:
         chosen = repair_context(chosen, result)
