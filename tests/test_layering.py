@@ -13,28 +13,14 @@ pytestmark = pytest.mark.unit
 REPO = Path(__file__).resolve().parent.parent
 
 
-def module_level_imports(package: str) -> dict[str, set[str]]:
-    """file -> top-level packages it imports at module level; imports inside functions run only when
-    called, and `if TYPE_CHECKING:` blocks never run (neither is a top-level statement)."""
+def imports(package: str, module_level_only: bool = False) -> dict[str, set[str]]:
+    """file -> top-level packages it imports. `module_level_only`: imports inside functions run only
+    when called, and `if TYPE_CHECKING:` blocks never run (neither is a top-level statement)."""
     found: dict[str, set[str]] = {}
     for path in (REPO / package).rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names: set[str] = set()
-        for node in tree.body:
-            if isinstance(node, ast.Import):
-                names |= {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names.add(node.module.split(".")[0])
-        found[str(path.relative_to(REPO))] = names
-    return found
-
-
-def all_imports(package: str) -> dict[str, set[str]]:
-    """file -> every package it imports anywhere, function bodies included."""
-    found: dict[str, set[str]] = {}
-    for path in (REPO / package).rglob("*.py"):
-        names: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in tree.body if module_level_only else ast.walk(tree):
             if isinstance(node, ast.Import):
                 names |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -44,19 +30,19 @@ def all_imports(package: str) -> dict[str, set[str]]:
 
 
 def test_the_library_never_imports_evals_ui_or_cli() -> None:
-    offenders = {f: n & {"evals", "ui", "cli"} for f, n in all_imports("assistant").items() if n & {"evals", "ui", "cli"}}
+    offenders = {f: n & {"evals", "ui", "cli"} for f, n in imports("assistant").items() if n & {"evals", "ui", "cli"}}
     assert not offenders
 
 
 def test_the_library_imports_ingest_only_inside_the_engine_ingest_call() -> None:
-    offenders = {f for f, names in module_level_imports("assistant").items() if "ingest" in names}
+    offenders = {f for f, names in imports("assistant", module_level_only=True).items() if "ingest" in names}
     assert not offenders
-    users = {f for f, names in all_imports("assistant").items() if "ingest" in names}
+    users = {f for f, names in imports("assistant").items() if "ingest" in names}
     assert users <= {"assistant/engine.py"}
 
 
 def test_ingest_never_imports_evals_ui_or_cli() -> None:
-    offenders = {f for f, n in all_imports("ingest").items() if n & {"evals", "ui", "cli"}}
+    offenders = {f for f, n in imports("ingest").items() if n & {"evals", "ui", "cli"}}
     assert not offenders
 
 
