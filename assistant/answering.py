@@ -196,11 +196,6 @@ def select_units(units: list[Unit], result: SearchResult, settings: Settings) ->
     if not eligible:
         return []
     best = eligible[0]
-    if settings.lead_by_passage_rank:
-        # The search's first passage leads when it has a unit to quote: on questions nobody tuned for,
-        # the passage ranking picks the right source more often than the best single unit does.
-        first = min((u.passage_rank for u in eligible if u.passage_rank is not None), default=None)
-        best = next((u for u in eligible if u.passage_rank == first), best)
     lead_units = [u for u in eligible if u.passage.id == best.passage.id]
     if best.passage.lid and len(passage_units(result, best.passage, best.passage_rank)) <= settings.whole_lid_units:
         chosen = passage_units(result, best.passage, best.passage_rank)  # a short lid is one rule: quote it whole

@@ -79,9 +79,6 @@ class Settings(BaseSettings):
         0.8, "answering", "a second passage is cited only for a unit scoring this share of the best unit's score"
     )
     extra_passages: int = _field(1, "answering", "passages cited besides the one that leads")
-    lead_by_passage_rank: bool = _field(
-        False, "answering", "the search's first passage leads the answer (else the passage of the best-scored unit)"
-    )
     value_unit_ratio: float = _field(
         0.3, "answering", "a unit giving the asked-for value (amount, date, ...) is added if it scores this share of the best"
     )
