@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 $(MODEL): $(STAMP)
-	$(PY) -m assistant.embeddings
+	$(PY) -m assistant.model_build
 
 model: $(MODEL)
 

@@ -18,7 +18,7 @@ import numpy as np
 from chromadb.api.models.Collection import Collection
 
 from assistant.config import Settings
-from assistant.embeddings import E5Embeddings, embedding_model_name, load_embeddings
+from assistant.embeddings import TextEmbeddings, embedding_model_name, load_embeddings
 from assistant.glossary import expansions, looks_english
 from assistant.lexical import BM25, analyse, repair_typos, words
 from assistant.models import OUTDATED_TYPE, Passage, ScoredPassage
@@ -117,7 +117,7 @@ def _named_laws(question: str) -> list[str]:
 class Retriever:
     """Holds the embedding model and the in-memory index; reloads the index after every ingest."""
 
-    def __init__(self, settings: Settings, embeddings: E5Embeddings | None = None) -> None:
+    def __init__(self, settings: Settings, embeddings: TextEmbeddings | None = None) -> None:
         self.settings = settings
         self.embeddings = embeddings or load_embeddings(settings)
         self.model_name = embedding_model_name(settings)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import fcntl
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.embeddings import embedding_model_name, load_embeddings
+from assistant.embeddings import TextEmbeddings, embedding_model_name, load_embeddings
 from assistant.errors import ConfigError, IngestError
 from assistant.models import Passage
 from assistant.store import drop_collection, mark_changed, open_collection, sentence_collection, stored_hashes
@@ -148,7 +149,7 @@ class _SyncCounts:
     removed: int = 0
 
 
-def _sync(collection, wanted: dict[str, _Row], failed: set[str], settings: Settings,
+def _sync(collection, wanted: dict[str, _Row], failed: set[str], model: Callable[[], TextEmbeddings],
           progress: ProgressReporter, label: str) -> _SyncCounts:
     """Make `collection` hold exactly `wanted` (plus the old rows of files that failed to load)."""
     stored = stored_hashes(collection)
@@ -158,7 +159,7 @@ def _sync(collection, wanted: dict[str, _Row], failed: set[str], settings: Setti
     vectors = _reusable_vectors(collection, stored, {row.metadata["content_hash"] for row in to_add})
     missing = {row.metadata["content_hash"]: row.embed_text for row in to_add if row.metadata["content_hash"] not in vectors}
     if missing:
-        vectors.update(_embed(settings, missing, progress, label))
+        vectors.update(_embed(model(), missing, progress, label))
     for start in range(0, len(to_add), WRITE_BATCH):
         batch = to_add[start : start + WRITE_BATCH]
         collection.upsert(
@@ -172,9 +173,19 @@ def _sync(collection, wanted: dict[str, _Row], failed: set[str], settings: Setti
     return _SyncCounts(embedded=len(missing), reused=len(to_add) - len(missing), removed=len(to_remove))
 
 
-def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild: bool = False) -> IngestReport:
-    """Bring the index in line with the corpus folder; see the module docstring for the guarantees."""
+def ingest(
+    settings: Settings,
+    progress: ProgressReporter | None = None,
+    rebuild: bool = False,
+    embeddings: TextEmbeddings | None = None,
+) -> IngestReport:
+    """Bring the index in line with the corpus folder; see the module docstring for the guarantees.
+
+    `embeddings` is the caller's loaded model (the app's, say); without it the configured model is
+    loaded when the first text needs embedding, so an unchanged corpus never loads it.
+    """
     progress = progress or NullProgress()
+    model = cache(lambda: embeddings if embeddings is not None else load_embeddings(settings))
     started = time.perf_counter()
     if not settings.corpus_dir.is_dir():
         raise ConfigError(f"de map met brondocumenten bestaat niet: {settings.corpus_dir}", source="ASSISTENT_CORPUS_DIR")
@@ -186,8 +197,8 @@ def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild
         collection = open_collection(settings, model_name, create=True)
         # Sentences first: readers take the passage collection's generation as the signal to reload.
         sentences = _sync(sentence_collection(settings), _sentence_rows(passages, model_name), failed,
-                          settings, progress, "Zinnen inbedden")
-        counts = _sync(collection, _passage_rows(passages, model_name), failed, settings, progress, "Passages inbedden")
+                          model, progress, "Zinnen inbedden")
+        counts = _sync(collection, _passage_rows(passages, model_name), failed, model, progress, "Passages inbedden")
         if counts.embedded or counts.reused or counts.removed or sentences.removed or sentences.embedded or rebuild:
             mark_changed(collection, model_name)
         documents = {str(info["doc_id"]) for info in stored_hashes(collection).values()}
@@ -214,15 +225,14 @@ def _reusable_vectors(collection, stored: dict[str, dict], wanted_hashes: set[st
     return vectors
 
 
-def _embed(settings: Settings, texts: dict[str, str], progress: ProgressReporter, label: str) -> dict[str, list[float]]:
+def _embed(model: TextEmbeddings, texts: dict[str, str], progress: ProgressReporter, label: str) -> dict[str, list[float]]:
     """Embed texts (keyed by content hash) as passages, in batches, reporting progress."""
-    embeddings = load_embeddings(settings)
     progress.stage(label, len(texts))
     items = list(texts.items())
     vectors: dict[str, list[float]] = {}
     for start in range(0, len(items), EMBED_BATCH):
         batch = items[start : start + EMBED_BATCH]
-        for (key, _), vector in zip(batch, embeddings.embed_documents([text for _, text in batch]), strict=True):
+        for (key, _), vector in zip(batch, model.embed_documents([text for _, text in batch]), strict=True):
             vectors[key] = vector
         progress.advance(len(batch))
     return vectors

@@ -7,7 +7,7 @@ import hmac
 import streamlit as st
 
 from assistant.config import Settings, get_settings
-from assistant.service import list_documents
+from assistant.service import get_retriever, list_documents
 from assistant.uploads import (
     ALLOWED_TYPES_NL,
     UploadResult,
@@ -80,7 +80,9 @@ def upload_form(settings: Settings) -> None:
     with friendly_errors():
         progress = StreamlitProgress()
         results = [save_upload(settings, file.name, file.getvalue()) for file in files or []]
-        skipped = ingest(settings, progress=progress).errors if any(r.accepted for r in results) else []
+        # The retriever's model embeds the uploads: a second instance would cost the app another few hundred MB.
+        embeddings = get_retriever(settings).embeddings
+        skipped = ingest(settings, progress=progress, embeddings=embeddings).errors if any(r.accepted for r in results) else []
         progress.clear()
         st.session_state[_OUTCOME] = (results, skipped)
         st.session_state[_UPLOADER_ROUND] = round_number + 1
