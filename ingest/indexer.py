@@ -26,7 +26,6 @@ from ingest.chunking import answer_units, chunk, content_hash, embedding_text
 from ingest.loaders import SUPPORTED_SUFFIXES, doc_id_for, load_file
 from ingest.progress import NullProgress, ProgressReporter
 
-EMBED_BATCH = 32
 WRITE_BATCH = 500
 
 
@@ -226,12 +225,17 @@ def _reusable_vectors(collection, stored: dict[str, dict], wanted_hashes: set[st
 
 
 def _embed(model: TextEmbeddings, texts: dict[str, str], progress: ProgressReporter, label: str) -> dict[str, list[float]]:
-    """Embed texts (keyed by content hash) as passages, in batches, reporting progress."""
+    """Embed texts (keyed by content hash) as passages, one encoder batch per progress step.
+
+    Shortest first: a batch is padded to its longest text, and attention costs grow with the square
+    of that length. In corpus order a batch of one-line sentences often carried one long list item or
+    lid, and the ingest spent 2.1x the raw encoding of the same texts in the encoder (issue 15).
+    """
     progress.stage(label, len(texts))
-    items = list(texts.items())
+    items = sorted(texts.items(), key=lambda item: len(item[1]))
     vectors: dict[str, list[float]] = {}
-    for start in range(0, len(items), EMBED_BATCH):
-        batch = items[start : start + EMBED_BATCH]
+    for start in range(0, len(items), model.batch_size):
+        batch = items[start : start + model.batch_size]
         for (key, _), vector in zip(batch, model.embed_documents([text for _, text in batch]), strict=True):
             vectors[key] = vector
         progress.advance(len(batch))
