@@ -27,6 +27,10 @@ from ingest.loaders import SUPPORTED_SUFFIXES, doc_id_for, load_file
 from ingest.progress import NullProgress, ProgressReporter
 
 WRITE_BATCH = 500
+ENCODE_CALL_BATCHES = 4
+"""Encoder batches per encode call (and progress step). Characters only approximate tokens; within a
+call the encoder orders texts by token count, so each call's batches pad less. Measured on the
+corpus's sentences: padding 1.24x the real token count at one batch per call, 1.12x at four."""
 
 
 @dataclass
@@ -225,20 +229,21 @@ def _reusable_vectors(collection, stored: dict[str, dict], wanted_hashes: set[st
 
 
 def _embed(model: TextEmbeddings, texts: dict[str, str], progress: ProgressReporter, label: str) -> dict[str, list[float]]:
-    """Embed texts (keyed by content hash) as passages, one encoder batch per progress step.
+    """Embed texts (keyed by content hash) as passages, shortest first, reporting progress per encode call.
 
     Shortest first: a batch is padded to its longest text, and attention costs grow with the square
     of that length. In corpus order a batch of one-line sentences often carried one long list item or
-    lid, and the ingest spent 2.1x the raw encoding of the same texts in the encoder (issue 15).
+    lid, and the ingest spent 2.0x the raw encoding of the same texts in the encoder (issue 15).
     """
     progress.stage(label, len(texts))
     items = sorted(texts.items(), key=lambda item: len(item[1]))
+    step = model.batch_size * ENCODE_CALL_BATCHES
     vectors: dict[str, list[float]] = {}
-    for start in range(0, len(items), model.batch_size):
-        batch = items[start : start + model.batch_size]
-        for (key, _), vector in zip(batch, model.embed_documents([text for _, text in batch]), strict=True):
+    for start in range(0, len(items), step):
+        chunk = items[start : start + step]
+        for (key, _), vector in zip(chunk, model.embed_documents([text for _, text in chunk]), strict=True):
             vectors[key] = vector
-        progress.advance(len(batch))
+        progress.advance(len(chunk))
     return vectors
 
 
