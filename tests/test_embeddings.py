@@ -94,7 +94,7 @@ def test_dutch_question_prefers_the_relevant_passage(embeddings: TextEmbeddings)
 
 def test_batching_by_length_keeps_the_input_order(embeddings: TextEmbeddings) -> None:
     """Texts are encoded shortest first in batches; every vector must still come back in its input row."""
-    texts = [OOGO_PASSAGE, "kort", WEATHER_PASSAGE * 3, OOGO_QUERY] * 10  # 40 texts: two batches
+    texts = [OOGO_PASSAGE, "kort", WEATHER_PASSAGE * 3, OOGO_QUERY] * 10  # 40 texts: several batches
     together = embeddings.encode(texts, "passage")
     one_by_one = np.concatenate([embeddings.encode([text], "passage") for text in texts[:4]])
     np.testing.assert_allclose(together[:4], one_by_one, atol=1e-5)
