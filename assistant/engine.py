@@ -17,7 +17,7 @@ from assistant.answer_stream import AnswerStream
 from assistant.answering import AnswerBackend, ExtractiveBackend, History
 from assistant.config import Settings, get_settings
 from assistant.conversation import to_turns
-from assistant.embeddings import E5Embeddings, load_embeddings
+from assistant.embeddings import TextEmbeddings, load_embeddings
 from assistant.models import Answer, DocumentInfo, Passage, SearchResult, Turn
 from assistant.retrieval import Retriever
 from assistant.store import Store
@@ -35,19 +35,19 @@ _T = TypeVar("_T")
 class Engine:
     """One assistant over one index. Thread-safe; make one per process (or per `Settings`)."""
 
-    def __init__(self, settings: Settings | None = None, *, embeddings: E5Embeddings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, embeddings: TextEmbeddings | None = None) -> None:
         """`embeddings` shares an already loaded model (the bench's second index, tests); else loaded on use."""
         self.settings = settings or get_settings()
         self.store = Store(self.settings)
         self._lock = threading.RLock()
-        self._embeddings: E5Embeddings | None = embeddings
+        self._embeddings: TextEmbeddings | None = embeddings
         self._retriever: Retriever | None = None
         self._backends: dict[str, AnswerBackend] = {}
 
     # --- owned components, made once on first use ------------------------------------------------
 
     @property
-    def embeddings(self) -> E5Embeddings:
+    def embeddings(self) -> TextEmbeddings:
         return self._once("_embeddings", lambda: load_embeddings(self.settings))
 
     @property

@@ -69,7 +69,7 @@ class SentenceSource(Protocol):
 
 
 class Encoder(Protocol):
-    """The embedding model's batch encoder (`E5Embeddings.encode`)."""
+    """The embedding model's batch encoder (`TextEmbeddings.encode`)."""
 
     def encode(self, texts: list[str], kind: str) -> np.ndarray: ...
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Protocol
 
 from assistant.config import Settings
 from assistant.corpus_facts import FACTS_FILE, CorpusFacts, load_facts
-from assistant.embeddings import embedding_model_name, load_embeddings
+from assistant.embeddings import TextEmbeddings, embedding_model_name, load_embeddings
 from assistant.errors import ConfigError, IngestError
 from assistant.locks import exclusive
 from assistant.models import Passage
@@ -26,16 +26,13 @@ from ingest.chunking import answer_units, chunk, content_hash, embedding_text
 from ingest.loaders import SUPPORTED_SUFFIXES, doc_id_for, load_file
 from ingest.progress import NullProgress, ProgressReporter
 
-
-class _DocumentEncoder(Protocol):
-    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
-
-
-EncoderFactory = Callable[[], _DocumentEncoder]
+EncoderFactory = Callable[[], TextEmbeddings]
 """Gives the embedding model when (and only when) something has to be embedded."""
-
-EMBED_BATCH = 32
 WRITE_BATCH = 500
+ENCODE_CALL_BATCHES = 4
+"""Encoder batches per encode call (and progress step). Characters only approximate tokens; within a
+call the encoder orders texts by token count, so each call's batches pad less. Measured on the
+corpus's sentences: padding 1.24x the real token count at one batch per call, 1.12x at four."""
 
 
 @dataclass
@@ -180,7 +177,7 @@ def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild
     `store` and `embed` let the `Engine` share its client and model; alone, ingest opens its own."""
     progress = progress or NullProgress()
     store = store or Store(settings)
-    encoder = embed or (lambda: load_embeddings(settings))
+    encoder = cache(embed or (lambda: load_embeddings(settings)))  # loaded at most once, and only if needed
     started = time.perf_counter()
     if not settings.corpus_dir.is_dir():
         raise ConfigError(f"de map met brondocumenten bestaat niet: {settings.corpus_dir}", source="ASSISTENT_CORPUS_DIR")
@@ -223,17 +220,22 @@ def _reusable_vectors(collection, stored: dict[str, dict], wanted_hashes: set[st
     return vectors
 
 
-def _embed(embeddings: _DocumentEncoder, texts: dict[str, str], progress: ProgressReporter,
-           label: str) -> dict[str, list[float]]:
-    """Embed texts (keyed by content hash) as passages, in batches, reporting progress."""
+def _embed(model: TextEmbeddings, texts: dict[str, str], progress: ProgressReporter, label: str) -> dict[str, list[float]]:
+    """Embed texts (keyed by content hash) as passages, shortest first, reporting progress per encode call.
+
+    Shortest first: a batch is padded to its longest text, and attention costs grow with the square
+    of that length. In corpus order a batch of one-line sentences often carried one long list item or
+    lid, and the ingest spent 2.0x the raw encoding of the same texts in the encoder (issue 15).
+    """
     progress.stage(label, len(texts))
-    items = list(texts.items())
+    items = sorted(texts.items(), key=lambda item: len(item[1]))
+    step = model.batch_size * ENCODE_CALL_BATCHES
     vectors: dict[str, list[float]] = {}
-    for start in range(0, len(items), EMBED_BATCH):
-        batch = items[start : start + EMBED_BATCH]
-        for (key, _), vector in zip(batch, embeddings.embed_documents([text for _, text in batch]), strict=True):
+    for start in range(0, len(items), step):
+        chunk = items[start : start + step]
+        for (key, _), vector in zip(chunk, model.embed_documents([text for _, text in chunk]), strict=True):
             vectors[key] = vector
-        progress.advance(len(batch))
+        progress.advance(len(chunk))
     return vectors
 
 

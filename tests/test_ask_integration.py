@@ -7,8 +7,13 @@ citation contract: each [n] in the text has citation n, numbers run 1..N, and ev
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -425,3 +430,26 @@ def test_hybrid_retriever_is_a_langchain_retriever(real_index: Settings) -> None
     assert len(documents) == 3
     assert any(d.metadata["doc_id"] == "wetgeving/wpo-artikel-18a-19" and d.metadata.get("article") == "18a" for d in documents)
     assert all(d.page_content and d.metadata["score"] > 0 for d in documents)
+
+
+def test_an_answer_imports_neither_torch_nor_sentence_transformers(real_index: Settings) -> None:
+    """The default path (bundled model on ONNX Runtime, extractive answer) in a fresh process: importing
+    torch and sentence-transformers alone would cost 10-13 s and 424 MB before the first answer."""
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        from assistant.config import Settings
+        from assistant.engine import ask
+        settings = Settings(corpus_dir=Path({str(real_index.corpus_dir)!r}), index_dir=Path({str(real_index.index_dir)!r}),
+                            models_dir=Path({str(real_index.models_dir)!r}), chroma_url=None)
+        answer = ask("Wat is op overeenstemming gericht overleg?", settings=settings)
+        assert answer.citations and not answer.refused, answer.text
+        print(sorted(name for name in ("torch", "sentence_transformers", "transformers") if name in sys.modules))
+        """
+    )
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    result = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
