@@ -196,11 +196,7 @@ def select_units(units: list[Unit], result: SearchResult, settings: Settings) ->
     if not eligible:
         return []
     best = eligible[0]
-    lead_units = [u for u in eligible if u.passage.id == best.passage.id]
-    if best.passage.lid and len(passage_units(result, best.passage, best.passage_rank)) <= settings.whole_lid_units:
-        chosen = passage_units(result, best.passage, best.passage_rank)  # a short lid is one rule: quote it whole
-    else:
-        chosen = [u for u in lead_units if u.score >= best.score * settings.keep_ratio]
+    chosen = [u for u in eligible if u.passage.id == best.passage.id and u.score >= best.score * settings.keep_ratio]
     passages_used = {best.passage.id}
     for unit in eligible:
         if unit.passage.id in passages_used or unit.score < best.score * settings.other_passage_ratio:
@@ -219,9 +215,16 @@ def select_units(units: list[Unit], result: SearchResult, settings: Settings) ->
     return chosen
 
 
+MAX_SECTION_ITEMS = 8
+"""At most this many following section headings stand in for a lead-in's list (the longest
+enumeration of sections in the corpus's handreikingen has seven)."""
+
+
 def repair_context(chosen: list[Unit], result: SearchResult) -> list[Unit]:
-    """Bring what a unit's meaning needs: the whole list after a lead-in (also in the next passage)
-    and the unit before one that leans back ("Daarom ..."); in source order per passage."""
+    """Bring what a unit's meaning needs: the whole list after a lead-in and the unit before one that
+    leans back ("Daarom ..."). A lead-in that ends its passage announces what follows: the list items
+    that open the next passage, or else the headings of the next sections (each with text of its own),
+    which then stand as the list ("... beter voelbaar door:" - "Contact met ouders en jongeren", ...)."""
     keys = {u.key for u in chosen}
     extra: list[Unit] = []
     for unit in list(chosen):
@@ -230,6 +233,8 @@ def repair_context(chosen: list[Unit], result: SearchResult) -> list[Unit]:
             following = siblings[unit.order + 1:]
             if unit.is_lead_in and not following:
                 following = _next_passage_units(result, unit.passage)
+                if not any(item.is_list_item for item in following[:1]):
+                    following = _section_items(result, unit)
             for item in following:
                 if not item.is_list_item:
                     break
@@ -246,12 +251,34 @@ def repair_context(chosen: list[Unit], result: SearchResult) -> list[Unit]:
 
 def _next_passage_units(result: SearchResult, passage: Passage) -> list[Unit]:
     """The units of the passage after `passage` in its document, where chunking may have put a list."""
+    following = _following_passages(result, passage)
+    return passage_units(result, following[0], None) if following else []
+
+
+def _following_passages(result: SearchResult, passage: Passage) -> list[Passage]:
     snapshot = result.snapshot
     position = snapshot.position.get(passage.id)
-    if position is None or position + 1 >= len(snapshot.passages):
+    if position is None:
         return []
-    following = snapshot.passages[position + 1]
-    return passage_units(result, following, None) if following.doc_id == passage.doc_id else []
+    rest = []
+    for candidate in snapshot.passages[position + 1:]:
+        if candidate.doc_id != passage.doc_id:
+            break
+        rest.append(candidate)
+    return rest
+
+
+def _section_items(result: SearchResult, lead_in: Unit) -> list[Unit]:
+    """The headings of the sections after a lead-in, as items quoted from the lead-in's passage; a
+    section without a sentence of its own (an author's name, a caption) ends the enumeration."""
+    items: list[Unit] = []
+    for passage in _following_passages(result, lead_in.passage)[:MAX_SECTION_ITEMS]:
+        sentences = result.snapshot.sentences.get(passage.id, [])
+        if not passage.heading or not any(text.rstrip().endswith((".", "!", "?")) for text in sentences):
+            break
+        items.append(Unit(lead_in.passage, lead_in.passage_rank, lead_in.order + 1 + len(items), passage.heading,
+                          0.0, as_item=True))
+    return items
 
 
 def compose(chosen: list[Unit], cited: list[Passage], english: bool, missing_type: str | None,

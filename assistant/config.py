@@ -76,7 +76,6 @@ class Settings(BaseSettings):
     backend: str = _field("extractive", "answering", "extractive (offline default), openai, ollama or local")
     max_answer_sentences: int = _field(6, "answering", "at most this many prose units per answer (plus one list)")
     answer_passages: int = _field(3, "answering", "top passages whose units are all candidates")
-    whole_lid_units: int = _field(4, "answering", "a lid of at most this many units is quoted whole (one rule)")
     keep_ratio: float = _field(
         0.15, "answering",
         "units of a cited passage scoring at least this share of the best unit's score are quoted (dev: 0.15-0.7)",

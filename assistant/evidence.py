@@ -54,6 +54,8 @@ class Unit:
     cosine: float
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
+    as_item: bool = False
+    """A section heading brought in as one item of the enumeration a lead-in announces."""
 
     @property
     def key(self) -> tuple[str, int]:
@@ -61,6 +63,8 @@ class Unit:
 
     @property
     def is_list_item(self) -> bool:
+        if self.as_item:
+            return True
         starts_lid = bool(self.passage.lid) and self.text.startswith(f"{self.passage.lid}. ")
         return is_list_item(self.text) and not starts_lid
 

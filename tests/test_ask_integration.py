@@ -453,3 +453,13 @@ def test_an_answer_imports_neither_torch_nor_sentence_transformers(real_index: S
     result = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_lead_in_that_ends_its_passage_brings_the_sections_it_announces(real_index: Settings) -> None:
+    """"... beter voelbaar door:" closes its passage; the sections after it are the enumeration, so the
+    answer lists their headings instead of ending on a colon (issue 12, broken units)."""
+    answer = ask("Wat maakt de urgentie van samenwerking in de praktijk beter voelbaar?", settings=real_index)
+    lines = [line for line in answer.text.splitlines() if line.strip()]
+    assert "beter voelbaar door:" in answer.text, answer.text
+    assert "- Contact met ouders en jongeren" in lines and "- Actuele gegevens over hoe het gaat met de jeugd" in lines
+    assert not any(line.rstrip().endswith(":") for line in lines[-1:]), answer.text
