@@ -269,7 +269,8 @@ def test_other_model_is_refused_on_an_index_built_with_the_bundled_one(
 
 def test_rebuild_recreates_the_collection(settings: Settings, spy: EmbedSpy) -> None:
     first = ingest(settings)
-    old_id = open_collection(settings).id
+    old = open_collection(settings)
+    old_id, old_generation = old.id, generation(old)
     spy.reset()
     report = ingest(settings, rebuild=True)
     collection = open_collection(settings, BUNDLED_ID)
@@ -277,7 +278,7 @@ def test_rebuild_recreates_the_collection(settings: Settings, spy: EmbedSpy) -> 
     assert report.embedded == report.passages == first.passages
     assert report.sentences_embedded == first.sentences_embedded
     assert len(spy.passages) == first.passages
-    assert generation(collection) == 1  # a fresh collection, bumped once
+    assert generation(collection) == old_generation + 1  # a new generation, so readers reload
     assert set(_ids_by_doc(settings)) == SMALL_DOC_IDS
 
 
