@@ -12,6 +12,7 @@ and says so.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,6 +62,21 @@ class IngestReport:
     seconds: float = 0.0
     rolled_back: list[str] = field(default_factory=list)
     """Collections of an ingest that was interrupted (killed) before it switched readers over: removed."""
+    added_docs: list[str] = field(default_factory=list)
+    changed_docs: list[str] = field(default_factory=list)
+    unchanged_docs: list[str] = field(default_factory=list)
+    removed_docs: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        """The summary `assistant ingest --json` prints: document ids per outcome, skipped files with reasons."""
+        return {
+            "added": self.added_docs,
+            "changed": self.changed_docs,
+            "unchanged": self.unchanged_docs,
+            "removed": self.removed_docs,
+            "skipped": [{"file": error.path, "reason": error.reason} for error in self.errors],
+            "rolled_back": self.rolled_back,
+        }
 
     def summary(self) -> str:
         return (
@@ -98,10 +114,17 @@ def read_corpus(
     failed: set[str] = set()
     max_bytes = int(settings.max_file_mb * 1_000_000)
     progress.stage("Bestanden lezen", len(files))
+    root = corpus_dir.resolve()
+    seen: dict[str, str] = {}
     for path in files:
         relative = path.relative_to(corpus_dir).as_posix()
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        if not path.resolve().is_relative_to(root):
+            # A link out of the corpus would put any readable file on the machine into answers.
+            errors.append(FileError(relative, "verwijst naar een bestand buiten de corpusmap; niet gevolgd"))
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
             errors.append(FileError(relative, f"bestandstype {path.suffix or '(geen)'} wordt niet ondersteund"))
+        elif (first := seen.setdefault(_file_hash(path), relative)) != relative:
+            errors.append(FileError(relative, f"zelfde inhoud als {first}; één keer opgenomen"))
         else:
             try:
                 for source in load_file(path, corpus_dir, max_bytes):
@@ -116,6 +139,14 @@ def read_corpus(
                 failed.add(doc_id_for(path, corpus_dir))
         progress.advance()
     return passages, errors, failed
+
+
+def _file_hash(path: Path) -> str:
+    """The content hash that finds one document saved under two names."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return f"onleesbaar:{path}"  # load_file reports the reason
 
 
 def _ingest_lock(settings: Settings):
@@ -277,6 +308,8 @@ def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild
         passage_plan = _plan(_Stored.read(source), _passage_rows(passages, model_name), failed)
         facts_json = facts.to_json()
         report = IngestReport(errors=errors, rolled_back=rolled_back)
+        _compare_documents(report, _Stored.read(active) if rebuild else passage_plan.stored,
+                           _passage_rows(passages, model_name), failed)
         if (active is None or rebuild or passage_plan.changed or sentence_plan.changed
                 or stored_facts(active) != facts_json):
             current = generation(active) if active is not None else 0
@@ -291,6 +324,23 @@ def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild
         report.passages = collection.count()
         report.seconds = time.perf_counter() - started
         return report
+
+
+def _compare_documents(report: IngestReport, stored: _Stored, wanted: dict[str, _Row], failed: set[str]) -> None:
+    """Which documents this ingest adds, changes, leaves alone and removes (a failed file keeps its rows)."""
+    before: dict[str, set[tuple[str, object]]] = {}
+    for rid, meta in stored.metadatas.items():
+        before.setdefault(str(meta.get("doc_id")), set()).add((rid, meta.get("content_hash")))
+    after: dict[str, set[tuple[str, object]]] = {}
+    for rid, row in wanted.items():
+        after.setdefault(str(row.metadata["doc_id"]), set()).add((rid, row.metadata["content_hash"]))
+    for doc, rows in before.items():
+        if doc in failed and doc not in after:
+            after[doc] = rows
+    report.added_docs = sorted(set(after) - set(before))
+    report.removed_docs = sorted(set(before) - set(after))
+    report.changed_docs = sorted(doc for doc in set(after) & set(before) if after[doc] != before[doc])
+    report.unchanged_docs = sorted(doc for doc in set(after) & set(before) if after[doc] == before[doc])
 
 
 def _publish(store: Store, name: str) -> None:
