@@ -27,8 +27,9 @@ model: $(MODEL)
 index: $(MODEL)
 	$(BIN)/assistant ingest
 
+# `assistant app` passes the loopback address and our upload limit to Streamlit (see cli/main.py).
 run: index
-	$(BIN)/streamlit run app.py
+	$(BIN)/assistant app
 
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser of its own.
 browser:
