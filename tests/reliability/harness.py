@@ -124,14 +124,14 @@ def _state() -> dict:
             "unfinished": sum(number > active for number in generations.values())}
 
 
-def _reader(stop_file: str) -> dict:
-    """Ask questions in a loop until `stop_file` exists; then ask about the added document."""
+def _reader(stop_file: str, min_calls: str = "0") -> dict:
+    """Ask questions in a loop until `stop_file` exists and `min_calls` were made; then ask about the added document."""
     from assistant.engine import Engine
 
     engine = Engine()
     calls, errors = 0, []
     ready = Path(stop_file + ".ready")
-    while not Path(stop_file).exists():
+    while not Path(stop_file).exists() or calls < int(min_calls):
         try:
             engine.ask(QUESTIONS[calls % len(QUESTIONS)])
         except Exception as exc:  # every failure counts; the test reports them
@@ -190,7 +190,7 @@ class ReaderRun:
     removed_doc_gone: bool
 
 
-def reader_during_ingests(work: Path) -> ReaderRun:
+def reader_during_ingests(work: Path, min_calls: int = 0) -> ReaderRun:
     """A reader process asks while this process ingests (add one, remove one) and then rebuilds."""
     from assistant.config import Settings
     from ingest.indexer import ingest
@@ -199,7 +199,7 @@ def reader_during_ingests(work: Path) -> ReaderRun:
     env_settings = Settings(corpus_dir=corpus, index_dir=index, models_dir=REPO / "models", chroma_url=None)
     ingest(env_settings)
     stop = work / "stop"
-    reader = spawn("reader", corpus, index, str(stop))
+    reader = spawn("reader", corpus, index, str(stop), str(min_calls))
     try:
         deadline = time.monotonic() + 300
         while not Path(f"{stop}.ready").exists() and time.monotonic() < deadline and reader.poll() is None:
@@ -209,7 +209,7 @@ def reader_during_ingests(work: Path) -> ReaderRun:
         ingest(env_settings, rebuild=True)
         time.sleep(3)  # a few more questions on the rebuilt index
         stop.touch()
-        out, err = reader.communicate(timeout=300)
+        out, err = reader.communicate(timeout=1800)
     finally:
         if reader.poll() is None:
             reader.kill()
