@@ -312,8 +312,7 @@ def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild
                            _passage_rows(passages, model_name), failed)
         if (active is None or rebuild or passage_plan.changed or sentence_plan.changed
                 or stored_facts(active) != facts_json):
-            current = generation(active) if active is not None else 0
-            collection, sentences = store.new_generation(current + 1, model_name, facts_json)
+            collection, sentences = store.new_generation(_next_generation(store, active), model_name, facts_json)
             report.sentences_embedded = _write(sentences, sentence_plan, encoder, progress, "Zinnen inbedden").embedded
             counts = _write(collection, passage_plan, encoder, progress, "Passages inbedden")
             report.embedded, report.reused, report.removed = counts.embedded, counts.reused, counts.removed
@@ -341,6 +340,12 @@ def _compare_documents(report: IngestReport, stored: _Stored, wanted: dict[str, 
     report.removed_docs = sorted(set(before) - set(after))
     report.changed_docs = sorted(doc for doc in set(after) & set(before) if after[doc] != before[doc])
     report.unchanged_docs = sorted(doc for doc in set(after) & set(before) if after[doc] == before[doc])
+
+
+def _next_generation(store: Store, active: Collection | None) -> int:
+    """A number above every generation that exists (by name or, for an index edited in place, by metadata),
+    so a new build can never overwrite a collection that readers may still use."""
+    return max([*store.generations().values(), generation(active) if active is not None else 0]) + 1
 
 
 def _publish(store: Store, name: str) -> None:
@@ -386,7 +391,7 @@ def remove_documents(settings: Settings, doc_ids: list[str], store: Store | None
         passage_plan, sentence_plan = plans
         if not passage_plan.removed:
             return 0
-        collection, sentences = store.new_generation(generation(active) + 1, model_name, stored_facts(active))
+        collection, sentences = store.new_generation(_next_generation(store, active), model_name, stored_facts(active))
         _write(sentences, sentence_plan, _no_encoder, NullProgress(), "")
         _write(collection, passage_plan, _no_encoder, NullProgress(), "")
         _publish(store, collection.name)
