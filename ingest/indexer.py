@@ -123,11 +123,14 @@ def read_corpus(
             errors.append(FileError(relative, "verwijst naar een bestand buiten de corpusmap; niet gevolgd"))
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
             errors.append(FileError(relative, f"bestandstype {path.suffix or '(geen)'} wordt niet ondersteund"))
-        elif (first := seen.setdefault(_file_hash(path), relative)) != relative:
-            errors.append(FileError(relative, f"zelfde inhoud als {first}; één keer opgenomen"))
         else:
             try:
-                for source in load_file(path, corpus_dir, max_bytes):
+                sources = load_file(path, corpus_dir, max_bytes)
+                # Checked after loading, so an empty or broken file gets its own reason, not "duplicate".
+                if (first := seen.setdefault(_file_hash(path), relative)) != relative:
+                    errors.append(FileError(relative, f"zelfde inhoud als {first}; één keer opgenomen"))
+                    sources = []
+                for source in sources:
                     passages.extend(
                         chunk(source, settings.chunk_words, settings.chunk_overlap_words, settings.law_article_max_words, facts)
                     )
@@ -143,10 +146,7 @@ def read_corpus(
 
 def _file_hash(path: Path) -> str:
     """The content hash that finds one document saved under two names."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return f"onleesbaar:{path}"  # load_file reports the reason
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _ingest_lock(settings: Settings):
