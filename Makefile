@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODEL := models/multilingual-e5-small/onnx/.verified
 
-.PHONY: setup model index run test test-llm eval bench browser lint clean
+.PHONY: setup model index run test test-llm eval bench browser lint clean soak
 
 # torch first, pinned: it is the CPU build lying on this machine's disk; a plain `torch`
 # requirement resolved by pip on its own would pull a multi-GB CUDA build.
@@ -29,8 +29,9 @@ model: $(MODEL)
 index: $(MODEL)
 	$(BIN)/assistant ingest
 
+# `assistant app` passes the loopback address and our upload limit to Streamlit (see cli/main.py).
 run: index
-	$(BIN)/streamlit run app.py
+	$(BIN)/assistant app
 
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser of its own.
 browser:
@@ -38,6 +39,10 @@ browser:
 
 test: $(MODEL) browser
 	$(BIN)/pytest
+
+# The long reliability figures (issue 13) on a small corpus, as a table; `make test` runs short versions.
+soak: $(MODEL)
+	$(PY) scripts/soak.py
 
 eval: $(MODEL)
 	$(BIN)/assistant ingest

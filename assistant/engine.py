@@ -21,6 +21,7 @@ from assistant.embeddings import TextEmbeddings, load_embeddings
 from assistant.models import Answer, DocumentInfo, Passage, SearchResult, Turn
 from assistant.retrieval import Retriever
 from assistant.store import Store
+from assistant.textutils import addresses_assistant, split_sentences
 
 if TYPE_CHECKING:
     from ingest.indexer import IngestReport
@@ -147,6 +148,8 @@ class Engine:
                     missing_fields=[name for name in REQUIRED_FIELDS if not metadata.get(name)],
                 )
             info.passages += 1
+            info.instructions.extend(sentence for sentence in split_sentences(passage.text)
+                                     if addresses_assistant(sentence) and sentence not in info.instructions)
         return sorted(documents.values(), key=lambda d: d.doc_id)
 
     def ingest(self, progress: ProgressReporter | None = None, rebuild: bool = False) -> IngestReport:

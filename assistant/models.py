@@ -146,6 +146,8 @@ class DocumentInfo:
     source_url: str | None
     passages: int
     missing_fields: list[str] = field(default_factory=list)
+    instructions: list[str] = field(default_factory=list)
+    """Sentences that address the assistant (never quoted as an answer); shown so a maintainer can look."""
 
 
 @dataclass

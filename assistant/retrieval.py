@@ -20,6 +20,7 @@ from chromadb.api.models.Collection import Collection
 from assistant.config import Settings
 from assistant.corpus_facts import CorpusFacts
 from assistant.embeddings import embedding_model_name
+from assistant.errors import AssistantError
 from assistant.glossary import expansions, looks_english
 from assistant.lexical import BM25, analyse, repair_typos, stem, words
 from assistant.models import OUTDATED_TYPE, Passage, QueryAnalysis, ScoredPassage, SearchResult
@@ -152,8 +153,10 @@ def _named_laws(question: str, facts: CorpusFacts) -> list[str]:
 class Retriever:
     """Hybrid search over one store; keeps the in-memory index of the collection's current generation.
 
-    Every search reads the generation from the collection and reloads the snapshot when another
-    process (or this one) ingested since; the snapshot travels with the result (`SearchResult`)."""
+    Every search reads the store's pointer and reloads the snapshot when another process (or this
+    one) switched readers to a new generation since; the snapshot travels with the result
+    (`SearchResult`). A store error in the middle of a search (the generation it was reading was
+    deleted after its grace period) is retried once against the current pointer."""
 
     def __init__(self, settings: Settings, store: Store, embed: Callable[[], Embedder]) -> None:
         """`embed` gives the embedding model when a search first needs it: listing documents or
@@ -163,6 +166,7 @@ class Retriever:
         self._embed = embed
         self.model_name = embedding_model_name(settings)
         self._index: SearchIndex | None = None
+        self._index_source = ""
         self._lock = threading.Lock()
 
     def snapshot(self) -> SearchIndex:
@@ -173,12 +177,21 @@ class Retriever:
         collection = self.store.passages(self.model_name)
         current = generation(collection)
         with self._lock:
-            if self._index is None or self._index.generation != current:
+            if self._index is None or self._index.generation != current or self._index_source != collection.name:
                 self._index = _load_index(self.store, collection, current)
+                self._index_source = collection.name
             return collection, self._index
 
     def search(self, question: str, filters: dict[str, Any] | None = None, k: int | None = None) -> SearchResult:
         """The top `k` passages for a question, with the analysis, query vector and snapshot behind them."""
+        try:
+            return self._search(question, filters, k)
+        except AssistantError:
+            raise
+        except Exception:  # chromadb raises many types for a collection deleted under a running search
+            return self._search(question, filters, k)
+
+    def _search(self, question: str, filters: dict[str, Any] | None, k: int | None) -> SearchResult:
         settings = self.settings
         collection, index = self._current()
         analysis = analyse_question(question, index)
@@ -211,7 +224,7 @@ def _load_index(store: Store, collection: Collection, current: int) -> SearchInd
     passages = all_passages(collection)
     analysed = [analyse(f"{p.title} {p.heading or ''} {p.text}") for p in passages]
     vocabulary = frozenset(w for p in passages for w in words(f"{p.title} {p.text}"))
-    sentences, vectors = _load_sentences(store.sentences())
+    sentences, vectors = _load_sentences(store.sentences(collection.name))
     current_articles = {p.article for p in passages if p.article and p.type != OUTDATED_TYPE}
     outdated_articles = {p.article.lower() for p in passages if p.article and p.type == OUTDATED_TYPE} - current_articles
     facts = CorpusFacts.from_json(stored_facts(collection)).with_places({p.place for p in passages if p.place})

@@ -1,16 +1,27 @@
-"""Opens the Chroma collection: embedded on disk by default, a Chroma server when a URL is set.
+"""Opens the Chroma collections: embedded on disk by default, a Chroma server when a URL is set.
 
-The collection is the single source of truth for what is indexed: passages, vectors, metadata,
+The collections are the single source of truth for what is indexed: passages, vectors, metadata,
 the model that made the vectors, and a generation counter that lets every process (app, CLI,
 a second server replica) see that an ingest happened and rebuild its BM25 index.
+
+Every ingest writes a complete new generation (`<name>-g<N>` and `<name>-g<N>-zinnen`) and then
+switches readers over by rewriting the metadata of one tiny pointer collection (`<name>-actief`):
+a single write, so a reader in any process sees the old index or the new one, never a half-written
+mix, even when the writer is killed. Chroma keeps collections it has opened cached per process, and
+rewriting a collection another process is reading breaks that reader ("Error finding id"); new
+collections it has never opened are read fresh from disk, which is why generations are never edited
+in place once readers can see them. The generation before the active one is kept until the next
+ingest, so a search that started just before the switch can finish.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
@@ -18,6 +29,7 @@ import chromadb
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import NotFoundError
 
 from assistant.config import Settings
 from assistant.errors import AssistantError, ConfigError, IndexMissingError, StoreUnavailableError
@@ -27,6 +39,9 @@ MODEL_KEY = "embedding_model"
 GENERATION_KEY = "generation"
 FACTS_KEY = "corpus_facts"
 SENTENCES_SUFFIX = "-zinnen"
+POINTER_SUFFIX = "-actief"
+ACTIVE_KEY = "active"
+PREVIOUS_KEY = "previous"
 
 _CLIENT_LOCK = threading.Lock()
 """chromadb keeps one shared `System` per path per process, and building two at once from different
@@ -50,51 +65,107 @@ class Store:
                 self._client = _open_client(self.settings.chroma_url, str(self.settings.chroma_dir.resolve()))
             return self._client
 
-    def passages(self, model_name: str | None = None, create: bool = False) -> Collection:
-        """The passage collection; checks that its vectors come from `model_name` when one is given."""
-        name = self.settings.collection
+    def pointer(self) -> Pointer:
+        """Which passage collection readers use now; read anew on every search (one small call).
+
+        An index built before generations existed has no pointer: its plain `<name>` collection is active."""
         with self._translated_errors():
-            if create:
-                collection = self.client.get_or_create_collection(
-                    name,
-                    configuration={"hnsw": {"space": "cosine"}},
-                    metadata={MODEL_KEY: model_name or "", GENERATION_KEY: 0},
-                    embedding_function=None,
-                )
-            else:
-                if name not in {c.name for c in self.client.list_collections()}:
+            try:
+                metadata = self.client.get_collection(self.pointer_name).metadata or {}
+            except NotFoundError:
+                legacy = self.settings.collection
+                active = legacy if legacy in self._names() else None
+                return Pointer(active, None)
+        return Pointer(metadata.get(ACTIVE_KEY) or None, metadata.get(PREVIOUS_KEY) or None)
+
+    @property
+    def pointer_name(self) -> str:
+        return f"{self.settings.collection}{POINTER_SUFFIX}"
+
+    def passages(self, model_name: str | None = None, create: bool = False) -> Collection:
+        """The active passage collection; checks that its vectors come from `model_name` when one is given.
+
+        `create` makes an empty first generation and points readers at it when there is no index yet."""
+        with self._translated_errors():
+            active = self.pointer().active
+            if active is None:
+                if not create:
                     raise IndexMissingError(
                         "er is nog geen index; voer eerst `assistant ingest` uit (of start met `make run`)",
                         source=str(self.settings.index_dir),
                     )
-                collection = self.client.get_collection(name, embedding_function=None)
-        built_with = (collection.metadata or {}).get(MODEL_KEY)
-        if model_name and built_with and built_with != model_name:
-            raise ConfigError(
-                f"de index is gebouwd met embeddingmodel '{built_with}', maar ingesteld is '{model_name}'. "
-                "Vectoren van twee modellen zijn niet vergelijkbaar: bouw de index opnieuw met "
-                "`assistant ingest --rebuild`.",
-                source="ASSISTENT_EMBEDDING_MODEL",
-            )
+                collection, _ = self.new_generation(1, model_name or "")
+                self.switch(collection.name, previous=None)
+                return collection
+            try:
+                collection = self.client.get_collection(active, embedding_function=None)
+            except NotFoundError as exc:
+                raise IndexMissingError(
+                    f"de actieve index '{active}' ontbreekt; bouw hem opnieuw met `assistant ingest --rebuild`",
+                    source=str(self.settings.index_dir),
+                ) from exc
+        check_model(collection, model_name)
         return collection
 
-    def sentences(self) -> Collection:
+    def sentences(self, passage_collection: str | None = None) -> Collection:
         """Vectors of every answer unit (sentence or list item), keyed to their passage.
 
         Precomputed at ingest so that the rerank and the extractive answer can score sentences against
-        the question without embedding anything but the question at query time."""
+        the question without embedding anything but the question at query time. Belongs to the given
+        passage collection (by default the active one): a reader never pairs two generations."""
+        name = passage_collection or self.pointer().active or self.settings.collection
         with self._translated_errors():
             return self.client.get_or_create_collection(
-                f"{self.settings.collection}{SENTENCES_SUFFIX}", configuration={"hnsw": {"space": "cosine"}},
-                embedding_function=None,
+                f"{name}{SENTENCES_SUFFIX}", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
             )
 
-    def drop(self) -> None:
+    def new_generation(self, number: int, model_name: str, facts_json: str | None = None) -> tuple[Collection, Collection]:
+        """Empty passage and sentence collections for generation `number`, invisible to readers until `switch`."""
+        metadata: dict[str, Any] = {MODEL_KEY: model_name, GENERATION_KEY: number, "updated": time.time()}
+        if facts_json is not None:
+            metadata[FACTS_KEY] = facts_json
+        name = f"{self.settings.collection}-g{number}"
         with self._translated_errors():
-            names = {c.name for c in self.client.list_collections()}
-            for name in (self.settings.collection, f"{self.settings.collection}{SENTENCES_SUFFIX}"):
-                if name in names:
+            self.delete([name, f"{name}{SENTENCES_SUFFIX}"])
+            passages = self.client.create_collection(
+                name, configuration={"hnsw": {"space": "cosine"}},
+                metadata=metadata, embedding_function=None,
+            )
+        return passages, self.sentences(name)
+
+    def switch(self, active: str, previous: str | None) -> None:
+        """Point every reader at `active` in one metadata write (the commit point of an ingest)."""
+        with self._translated_errors():
+            pointer = self.client.get_or_create_collection(self.pointer_name, embedding_function=None)
+            pointer.modify(metadata={ACTIVE_KEY: active, PREVIOUS_KEY: previous or "", "updated": time.time()})
+
+    def generations(self) -> dict[str, int]:
+        """Every collection of this index (passages and sentences, any generation) -> its generation number.
+
+        The plain `<name>` collections of an index from before generations count as generation 0."""
+        base = re.escape(self.settings.collection)
+        pattern = re.compile(rf"{base}(?:-g(\d+))?(?:{SENTENCES_SUFFIX})?")
+        result = {}
+        for name in self._names():
+            match = pattern.fullmatch(name)
+            if match:
+                result[name] = int(match.group(1) or 0)
+        return result
+
+    def delete(self, names: list[str]) -> None:
+        """Delete these collections where they exist."""
+        with self._translated_errors():
+            existing = self._names()
+            for name in names:
+                if name in existing:
                     self.client.delete_collection(name)
+
+    def drop(self) -> None:
+        """Delete the whole index: every generation and the pointer."""
+        self.delete([*self.generations(), self.pointer_name])
+
+    def _names(self) -> set[str]:
+        return {c.name for c in self.client.list_collections()}
 
     @contextmanager
     def _translated_errors(self) -> Iterator[None]:
@@ -106,6 +177,26 @@ class Store:
             if self.settings.chroma_url and _unreachable(exc):
                 raise _unavailable(self.settings.chroma_url, exc) from exc
             raise
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """The passage collection readers use, and the one before it (kept for searches still running)."""
+
+    active: str | None
+    previous: str | None
+
+
+def check_model(collection: Collection, model_name: str | None) -> None:
+    """Refuse an index whose vectors come from another embedding model than the configured one."""
+    built_with = (collection.metadata or {}).get(MODEL_KEY)
+    if model_name and built_with and built_with != model_name:
+        raise ConfigError(
+            f"de index is gebouwd met embeddingmodel '{built_with}', maar ingesteld is '{model_name}'. "
+            "Vectoren van twee modellen zijn niet vergelijkbaar: bouw de index opnieuw met "
+            "`assistant ingest --rebuild`.",
+            source="ASSISTENT_EMBEDDING_MODEL",
+        )
 
 
 def _open_client(url: str | None, path: str) -> ClientAPI:

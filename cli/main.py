@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -20,25 +20,36 @@ from assistant.errors import AssistantError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Samenwerkingsassistent")
 console = Console()
+APP_SCRIPT = Path(__file__).resolve().parent.parent / "app.py"
+SKIPPED_EXIT_CODE = 3
+"""`assistant ingest` read everything it could, but skipped at least one file (scripts can tell)."""
 
 
 @app.command()
 def ingest(
     path: Annotated[Path | None, typer.Argument(help="Map met brondocumenten (standaard: corpus/)")] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Index helemaal opnieuw opbouwen")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Samenvatting als JSON")] = False,
 ) -> None:
-    """Lees de brondocumenten in; alleen nieuwe of gewijzigde passages worden opnieuw ingebed."""
+    """Lees de brondocumenten in; alleen nieuwe of gewijzigde passages worden opnieuw ingebed.
+
+    Eindigt met code 3 als er bestanden zijn overgeslagen (de rest is wel ingelezen), met code 2 bij een fout."""
     from assistant.engine import Engine
-    from ingest.progress import RichProgress
+    from ingest.progress import NullProgress, RichProgress
 
     settings = get_settings()
     if path is not None:
         settings = settings.model_copy(update={"corpus_dir": path})
-    with _user_errors(), RichProgress(console) as progress:
+    with _user_errors(), (nullcontext(NullProgress()) if as_json else RichProgress(console)) as progress:
         report = Engine(settings).ingest(progress=progress, rebuild=rebuild)
-    console.print(report.summary())
-    for error in report.errors:
-        console.print(f"[red]Overgeslagen:[/red] {error.path}: {error.reason}")
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        console.print(report.summary())
+        for error in report.errors:
+            console.print(f"[red]Overgeslagen:[/red] {error.path}: {error.reason}")
+    if report.errors:
+        raise typer.Exit(code=SKIPPED_EXIT_CODE)
 
 
 @app.command()
@@ -77,6 +88,12 @@ def corpus() -> None:
         missing = ", ".join(doc.missing_fields) or "-"
         table.add_row(doc.doc_id, doc.type, doc.date or "onbekend", str(doc.passages), missing)
     console.print(table)
+    for doc in documents:
+        if doc.instructions:
+            console.print(
+                f"[yellow]Let op:[/yellow] {doc.doc_id} bevat {len(doc.instructions)} zin(nen) gericht aan de "
+                f"assistent (bijvoorbeeld: \"{doc.instructions[0][:100]}\"); die worden nooit als antwoord geciteerd."
+            )
 
 
 @app.command("eval")
@@ -158,6 +175,27 @@ def _user_errors() -> Iterator[None]:
     except AssistantError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(code=2) from error
+
+
+@app.command("app")
+def run_app(
+    port: Annotated[int, typer.Option(help="Poort van de app")] = 8501,
+) -> None:
+    """Start de app, alleen bereikbaar op deze computer (127.0.0.1), vanuit elke map.
+
+    Streamlit leest `.streamlit/config.toml` alleen uit de map waarin het start; het adres en de
+    uploadlimiet gaan daarom hier mee als opties, zodat de app nooit op alle netwerkkaarten luistert
+    en Streamlit geen grotere bestanden aanneemt dan de ingest toelaat."""
+    import math
+    import subprocess
+    import sys
+
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
+        "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--server.maxUploadSize", str(max(1, math.ceil(get_settings().max_file_mb))),
+    ]
+    raise typer.Exit(code=subprocess.call(command, cwd=APP_SCRIPT.parent))
 
 
 if __name__ == "__main__":

@@ -1,19 +1,25 @@
-"""Incremental, idempotent ingest of the corpus into the Chroma collection.
+"""Incremental, idempotent ingest of the corpus into a new generation of the Chroma collections.
 
 Every passage id carries a hash of its text and metadata, so an unchanged corpus embeds nothing,
 a changed file re-embeds only its changed passages (vectors of moved but unchanged text are
 reused), and a removed file's passages are deleted. A file that fails to load is reported by
 name and keeps whatever passages it had: one bad file never costs the index anything.
-Nothing is written to the collection until every file is read and every vector computed.
+Every change is written into new collections, rows that did not change copied with their vectors,
+and readers are switched over in one step when they are complete (see `assistant.store`); an
+ingest killed at any point leaves the old index untouched, and the next ingest removes its remains
+and says so.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+
+from chromadb.api.models.Collection import Collection
 
 from assistant.config import Settings
 from assistant.corpus_facts import FACTS_FILE, CorpusFacts, load_facts
@@ -21,7 +27,7 @@ from assistant.embeddings import TextEmbeddings, embedding_model_name, load_embe
 from assistant.errors import ConfigError, IngestError
 from assistant.locks import exclusive
 from assistant.models import Passage
-from assistant.store import Store, mark_changed, stored_facts, stored_hashes
+from assistant.store import SENTENCES_SUFFIX, Store, generation, stored_facts
 from ingest.chunking import answer_units, chunk, content_hash, embedding_text
 from ingest.loaders import SUPPORTED_SUFFIXES, doc_id_for, load_file
 from ingest.progress import NullProgress, ProgressReporter
@@ -51,6 +57,23 @@ class IngestReport:
     sentences_embedded: int = 0
     errors: list[FileError] = field(default_factory=list)
     seconds: float = 0.0
+    rolled_back: list[str] = field(default_factory=list)
+    """Collections of an ingest that was interrupted (killed) before it switched readers over: removed."""
+    added_docs: list[str] = field(default_factory=list)
+    changed_docs: list[str] = field(default_factory=list)
+    unchanged_docs: list[str] = field(default_factory=list)
+    removed_docs: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        """The summary `assistant ingest --json` prints: document ids per outcome, skipped files with reasons."""
+        return {
+            "added": self.added_docs,
+            "changed": self.changed_docs,
+            "unchanged": self.unchanged_docs,
+            "removed": self.removed_docs,
+            "skipped": [{"file": error.path, "reason": error.reason} for error in self.errors],
+            "rolled_back": self.rolled_back,
+        }
 
     def summary(self) -> str:
         return (
@@ -58,6 +81,10 @@ class IngestReport:
             f"{self.embedded} passages ingebed ({self.sentences_embedded} zinnen), {self.reused} hergebruikt, "
             f"{self.removed} verwijderd; "
             f"{len(self.errors)} bestanden overgeslagen ({self.seconds:.1f} s)."
+        ) + (
+            f" Een onderbroken ingest is teruggedraaid ({len(self.rolled_back)} onvoltooide collecties verwijderd);"
+            " de index was intussen onveranderd bruikbaar."
+            if self.rolled_back else ""
         )
 
 
@@ -84,13 +111,23 @@ def read_corpus(
     failed: set[str] = set()
     max_bytes = int(settings.max_file_mb * 1_000_000)
     progress.stage("Bestanden lezen", len(files))
+    root = corpus_dir.resolve()
+    seen: dict[str, str] = {}
     for path in files:
         relative = path.relative_to(corpus_dir).as_posix()
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        if not path.resolve().is_relative_to(root):
+            # A link out of the corpus would put any readable file on the machine into answers.
+            errors.append(FileError(relative, "verwijst naar een bestand buiten de corpusmap; niet gevolgd"))
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
             errors.append(FileError(relative, f"bestandstype {path.suffix or '(geen)'} wordt niet ondersteund"))
         else:
             try:
-                for source in load_file(path, corpus_dir, max_bytes):
+                sources = load_file(path, corpus_dir, max_bytes)
+                # Checked after loading, so an empty or broken file gets its own reason, not "duplicate".
+                if (first := seen.setdefault(_file_hash(path), relative)) != relative:
+                    errors.append(FileError(relative, f"zelfde inhoud als {first}; één keer opgenomen"))
+                    sources = []
+                for source in sources:
                     passages.extend(
                         chunk(source, settings.chunk_words, settings.chunk_overlap_words, settings.law_article_max_words, facts)
                     )
@@ -102,6 +139,11 @@ def read_corpus(
                 failed.add(doc_id_for(path, corpus_dir))
         progress.advance()
     return passages, errors, failed
+
+
+def _file_hash(path: Path) -> str:
+    """The content hash that finds one document saved under two names."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _ingest_lock(settings: Settings):
@@ -146,28 +188,97 @@ class _SyncCounts:
     removed: int = 0
 
 
-def _sync(collection, wanted: dict[str, _Row], failed: set[str], encoder: EncoderFactory,
-          progress: ProgressReporter, label: str) -> _SyncCounts:
-    """Make `collection` hold exactly `wanted` (plus the old rows of files that failed to load)."""
-    stored = stored_hashes(collection)
-    to_remove = [rid for rid, info in stored.items() if rid not in wanted and info["doc_id"] not in failed]
+@dataclass
+class _Stored:
+    """The rows of one collection of the active generation, with their vectors (empty for a new index)."""
+
+    documents: dict[str, str] = field(default_factory=dict)
+    metadatas: dict[str, dict] = field(default_factory=dict)
+    vectors: dict[str, list[float]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, collection: Collection | None) -> _Stored:
+        stored = cls()
+        if collection is None:
+            return stored
+        total = collection.count()
+        for offset in range(0, total, WRITE_BATCH):
+            rows = collection.get(include=["documents", "metadatas", "embeddings"], limit=WRITE_BATCH, offset=offset)
+            for row_id, text, metadata, vector in zip(
+                rows["ids"], rows["documents"], rows["metadatas"], rows["embeddings"], strict=True
+            ):
+                stored.documents[row_id] = text or ""
+                stored.metadatas[row_id] = dict(metadata or {})
+                stored.vectors[row_id] = list(vector)
+        return stored
+
+    def hash_of(self, row_id: str) -> object:
+        return self.metadatas.get(row_id, {}).get("content_hash")
+
+
+@dataclass
+class _Plan:
+    """What the next generation of one collection holds: kept rows (copied with their vectors) and new ones."""
+
+    stored: _Stored
+    keep: list[str]
+    add: list[_Row]
+    removed: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.add or self.removed)
+
+
+def _plan(stored: _Stored, wanted: dict[str, _Row], failed: set[str]) -> _Plan:
+    """Compare the wanted rows with the active generation; rows of files that failed to load are kept."""
+    keep = [rid for rid, row in wanted.items() if stored.hash_of(rid) == row.metadata["content_hash"]]
+    keep += [rid for rid, meta in stored.metadatas.items() if rid not in wanted and meta.get("doc_id") in failed]
     # A row id can stay while its text changes (sentence n of a passage after an edit): compare hashes.
-    to_add = [row for rid, row in wanted.items() if stored.get(rid, {}).get("content_hash") != row.metadata["content_hash"]]
-    vectors = _reusable_vectors(collection, stored, {row.metadata["content_hash"] for row in to_add})
-    missing = {row.metadata["content_hash"]: row.embed_text for row in to_add if row.metadata["content_hash"] not in vectors}
+    add = [row for rid, row in wanted.items() if stored.hash_of(rid) != row.metadata["content_hash"]]
+    removed = sum(1 for rid, meta in stored.metadatas.items() if rid not in wanted and meta.get("doc_id") not in failed)
+    return _Plan(stored, keep, add, removed)
+
+
+def _write(collection: Collection, plan: _Plan, encoder: EncoderFactory, progress: ProgressReporter,
+           label: str) -> _SyncCounts:
+    """Fill a new generation's collection: kept rows with their stored vectors, new rows embedded
+    unless an identical text already has a vector (a passage that only moved)."""
+    stored = plan.stored
+    by_hash = {str(stored.hash_of(rid)): vector for rid, vector in stored.vectors.items()}
+    vectors = {row.metadata["content_hash"]: by_hash[row.metadata["content_hash"]]
+               for row in plan.add if row.metadata["content_hash"] in by_hash}
+    missing = {row.metadata["content_hash"]: row.embed_text
+               for row in plan.add if row.metadata["content_hash"] not in vectors}
     if missing:
         vectors.update(_embed(encoder(), missing, progress, label))
-    for start in range(0, len(to_add), WRITE_BATCH):
-        batch = to_add[start : start + WRITE_BATCH]
-        collection.upsert(
-            ids=[row.id for row in batch],
-            embeddings=[vectors[row.metadata["content_hash"]] for row in batch],
-            documents=[row.document for row in batch],
-            metadatas=[row.metadata for row in batch],
+    rows = [(rid, stored.documents[rid], stored.metadatas[rid], stored.vectors[rid]) for rid in plan.keep]
+    rows += [(row.id, row.document, row.metadata, vectors[row.metadata["content_hash"]]) for row in plan.add]
+    for start in range(0, len(rows), WRITE_BATCH):
+        batch = rows[start : start + WRITE_BATCH]
+        collection.add(
+            ids=[row[0] for row in batch],
+            documents=[row[1] for row in batch],
+            metadatas=[row[2] for row in batch],
+            embeddings=[row[3] for row in batch],
         )
-    for start in range(0, len(to_remove), WRITE_BATCH):
-        collection.delete(ids=to_remove[start : start + WRITE_BATCH])
-    return _SyncCounts(embedded=len(missing), reused=len(to_add) - len(missing), removed=len(to_remove))
+    return _SyncCounts(embedded=len(missing), reused=len(plan.add) - len(missing), removed=plan.removed)
+
+
+def _clean_up(store: Store) -> list[str]:
+    """Delete collections no reader can reach; returns those of an interrupted ingest (rolled back).
+
+    A collection newer than the active generation was being built when its ingest died (kill -9,
+    power loss): readers never saw it. Older unreachable ones are the grace copies of earlier
+    generations, whose deletion was cut short; removing them is housekeeping, not a rollback."""
+    pointer = store.pointer()
+    reachable = {name for name in (pointer.active, pointer.previous) if name}
+    reachable |= {f"{name}{SENTENCES_SUFFIX}" for name in reachable}
+    generations = store.generations()
+    active = generations.get(pointer.active or "", 0)
+    orphans = [name for name in generations if name not in reachable]
+    store.delete(orphans)
+    return sorted(name for name in orphans if generations[name] > active)
 
 
 def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild: bool = False, *,
@@ -183,41 +294,64 @@ def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild
         raise ConfigError(f"de map met brondocumenten bestaat niet: {settings.corpus_dir}", source="ASSISTENT_CORPUS_DIR")
     model_name = embedding_model_name(settings)
     with _ingest_lock(settings):
+        rolled_back = _clean_up(store)
         facts = load_facts(settings.corpus_dir)
         passages, errors, failed = read_corpus(settings, progress, facts)
-        if rebuild:
-            store.drop()
-        collection = store.passages(model_name, create=True)
-        # Sentences first: readers take the passage collection's generation as the signal to reload.
-        sentences = _sync(store.sentences(), _sentence_rows(passages, model_name), failed,
-                          encoder, progress, "Zinnen inbedden")
-        counts = _sync(collection, _passage_rows(passages, model_name), failed, encoder, progress, "Passages inbedden")
+        active = None if store.pointer().active is None else store.passages(None if rebuild else model_name)
+        # A rebuild starts from nothing (a new model, a damaged index): it reuses no stored row.
+        source = None if rebuild else active
+        sentence_plan = _plan(_Stored.read(None if source is None else store.sentences(source.name)),
+                              _sentence_rows(passages, model_name), failed)
+        passage_plan = _plan(_Stored.read(source), _passage_rows(passages, model_name), failed)
         facts_json = facts.to_json()
-        changed = counts.embedded or counts.reused or counts.removed or sentences.removed or sentences.embedded
-        if changed or rebuild or stored_facts(collection) != facts_json:
-            mark_changed(collection, model_name, facts_json)
-        documents = {str(info["doc_id"]) for info in stored_hashes(collection).values()}
-        return IngestReport(
-            documents=len(documents),
-            passages=collection.count(),
-            embedded=counts.embedded,
-            reused=counts.reused,
-            removed=counts.removed,
-            sentences_embedded=sentences.embedded,
-            errors=errors,
-            seconds=time.perf_counter() - started,
-        )
+        report = IngestReport(errors=errors, rolled_back=rolled_back)
+        _compare_documents(report, _Stored.read(active) if rebuild else passage_plan.stored,
+                           _passage_rows(passages, model_name), failed)
+        if (active is None or rebuild or passage_plan.changed or sentence_plan.changed
+                or stored_facts(active) != facts_json):
+            collection, sentences = store.new_generation(_next_generation(store, active), model_name, facts_json)
+            report.sentences_embedded = _write(sentences, sentence_plan, encoder, progress, "Zinnen inbedden").embedded
+            counts = _write(collection, passage_plan, encoder, progress, "Passages inbedden")
+            report.embedded, report.reused, report.removed = counts.embedded, counts.reused, counts.removed
+            _publish(store, collection.name)
+        else:
+            collection = active
+        report.documents = len({str(meta.get("doc_id")) for meta in _Stored.read(collection).metadatas.values()})
+        report.passages = collection.count()
+        report.seconds = time.perf_counter() - started
+        return report
 
 
-def _reusable_vectors(collection, stored: dict[str, dict], wanted_hashes: set[str]) -> dict[str, list[float]]:
-    """Vectors already in the collection for texts we need again (a passage that only moved)."""
-    ids = [rid for rid, info in stored.items() if info["content_hash"] in wanted_hashes]
-    vectors: dict[str, list[float]] = {}
-    for start in range(0, len(ids), WRITE_BATCH):
-        rows = collection.get(ids=ids[start : start + WRITE_BATCH], include=["embeddings", "metadatas"])
-        for metadata, vector in zip(rows["metadatas"], rows["embeddings"], strict=True):
-            vectors[str(metadata["content_hash"])] = list(vector)
-    return vectors
+def _compare_documents(report: IngestReport, stored: _Stored, wanted: dict[str, _Row], failed: set[str]) -> None:
+    """Which documents this ingest adds, changes, leaves alone and removes (a failed file keeps its rows)."""
+    before: dict[str, set[tuple[str, object]]] = {}
+    for rid, meta in stored.metadatas.items():
+        before.setdefault(str(meta.get("doc_id")), set()).add((rid, meta.get("content_hash")))
+    after: dict[str, set[tuple[str, object]]] = {}
+    for rid, row in wanted.items():
+        after.setdefault(str(row.metadata["doc_id"]), set()).add((rid, row.metadata["content_hash"]))
+    for doc, rows in before.items():
+        if doc in failed and doc not in after:
+            after[doc] = rows
+    report.added_docs = sorted(set(after) - set(before))
+    report.removed_docs = sorted(set(before) - set(after))
+    report.changed_docs = sorted(doc for doc in set(after) & set(before) if after[doc] != before[doc])
+    report.unchanged_docs = sorted(doc for doc in set(after) & set(before) if after[doc] == before[doc])
+
+
+def _next_generation(store: Store, active: Collection | None) -> int:
+    """A number above every generation that exists (by name or, for an index edited in place, by metadata),
+    so a new build can never overwrite a collection that readers may still use."""
+    return max([*store.generations().values(), generation(active) if active is not None else 0]) + 1
+
+
+def _publish(store: Store, name: str) -> None:
+    """Switch readers to the new generation, keep the one they leave for searches still running,
+    and delete the one before that (its grace period ends with this ingest)."""
+    before = store.pointer()
+    store.switch(name, previous=before.active)
+    if before.previous and before.previous != name:
+        store.delete([before.previous, f"{before.previous}{SENTENCES_SUFFIX}"])
 
 
 def _embed(model: TextEmbeddings, texts: dict[str, str], progress: ProgressReporter, label: str) -> dict[str, list[float]]:
@@ -240,15 +374,32 @@ def _embed(model: TextEmbeddings, texts: dict[str, str], progress: ProgressRepor
 
 
 def remove_documents(settings: Settings, doc_ids: list[str], store: Store | None = None) -> int:
-    """Delete every passage of these documents (used when an upload is removed); returns the count."""
+    """Remove every passage of these documents (used when an upload is removed); returns the count.
+
+    Written as a new generation like any ingest, so readers switch in one step."""
     store = store or Store(settings)
     model_name = embedding_model_name(settings)
-    collection = store.passages(model_name, create=True)
-    where = {"doc_id": {"$in": list(doc_ids)}}
     with _ingest_lock(settings):
-        ids = collection.get(where=where, include=[])["ids"]
-        store.sentences().delete(where=where)
-        if ids:
-            collection.delete(ids=ids)
-            mark_changed(collection, model_name)
-        return len(ids)
+        _clean_up(store)
+        if store.pointer().active is None:
+            return 0
+        active = store.passages(model_name)
+        gone = set(doc_ids)
+        plans = []
+        for source in (active, store.sentences(active.name)):
+            stored = _Stored.read(source)
+            keep = [rid for rid, meta in stored.metadatas.items() if meta.get("doc_id") not in gone]
+            plans.append(_Plan(stored, keep, [], len(stored.metadatas) - len(keep)))
+        passage_plan, sentence_plan = plans
+        if not passage_plan.removed:
+            return 0
+        collection, sentences = store.new_generation(_next_generation(store, active), model_name, stored_facts(active))
+        _write(sentences, sentence_plan, _no_encoder, NullProgress(), "")
+        _write(collection, passage_plan, _no_encoder, NullProgress(), "")
+        _publish(store, collection.name)
+        return passage_plan.removed
+
+
+def _no_encoder() -> _DocumentEncoder:
+    """Removing documents copies stored vectors and never embeds."""
+    raise AssertionError("removing documents embeds nothing")

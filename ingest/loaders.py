@@ -7,8 +7,10 @@ from the file itself (PDF/DOCX properties, first heading) and its folder.
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,12 @@ FOLDER_TYPES = {
 }
 # Uploads and files in a folder the corpus does not know: we cannot tell what kind of source they are.
 UNKNOWN_TYPE = "geüpload"
+UPLOAD_FOLDER = "uploads"
+_LOG = logging.getLogger("ingest")
+MIN_PRINTABLE_SHARE = 0.95
+"""Below this share of printable characters (letters, digits, punctuation, whitespace) a "text" file is noise."""
+MIN_ASCII_SHARE_CP1252 = 0.85
+"""Any byte decodes as Windows-1252, so a file that is not UTF-8 must also be mostly plain ASCII to count as text."""
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 
@@ -77,7 +85,10 @@ def load_file(path: Path, corpus_dir: Path, max_bytes: int) -> list[SourceText]:
     texts = [text for text in texts if text.text.strip()]
     if not texts:
         raise IngestError("er staat geen leesbare tekst in het bestand", source=str(path))
+    uploaded = doc_id.split("/", 1)[0] == UPLOAD_FOLDER
     for text in texts:
+        if uploaded:  # an upload cannot make itself law from the Rijksoverheid by its own front matter
+            text.metadata["type"] = UNKNOWN_TYPE
         text.metadata.setdefault("type", default_type(doc_id))
         text.metadata.setdefault("title", file_title(path))
         text.metadata["file"] = path.name
@@ -90,15 +101,20 @@ def read_text_file(path: Path) -> str:
     if b"\x00" in raw[:4096]:
         raise IngestError("het bestand lijkt geen tekstbestand te zijn (binaire inhoud)", source=str(path))
     try:
-        return raw.decode("utf-8-sig")
+        text, utf8 = raw.decode("utf-8-sig"), True
     except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise IngestError(
-            "de tekencodering is onbekend; sla het bestand op als UTF-8", source=str(path)
-        ) from exc
+        text, utf8 = raw.decode("cp1252", errors="replace"), False
+    if not utf8 and _share(text, lambda char: char.isascii() and (char.isprintable() or char.isspace())) < MIN_ASCII_SHARE_CP1252:
+        raise IngestError("het bestand lijkt geen tekstbestand te zijn (onleesbare tekens)", source=str(path))
+    if not utf8 and "\ufffd" in text:
+        raise IngestError("de tekencodering is onbekend; sla het bestand op als UTF-8", source=str(path))
+    if _share(text, lambda char: char.isprintable() or char.isspace()) < MIN_PRINTABLE_SHARE:
+        raise IngestError("het bestand lijkt geen tekstbestand te zijn (te veel stuurtekens)", source=str(path))
+    return text
+
+
+def _share(text: str, test: Callable[[str], bool]) -> float:
+    return sum(1 for char in text if test(char)) / len(text) if text else 1.0
 
 
 def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
@@ -157,12 +173,42 @@ def file_title(path: Path) -> str:
 def load_pdf(path: Path, doc_id: str) -> list[SourceText]:
     """One SourceText per page, after layout repair (see ingest.pdf_layout); the title is the
     metadata title unless it is a placeholder, else the largest text of page 1, else the file name."""
+    with _named_warnings(path):
+        return _read_pdf(path, doc_id)
+
+
+class _NamingHandler(logging.Handler):
+    """Re-emits pypdf's warnings (which never say which file) prefixed with the file they are about."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(logging.WARNING)
+        self.path = path
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _LOG.warning("%s: %s", self.path.name, record.getMessage())
+
+
+@contextmanager
+def _named_warnings(path: Path) -> Iterator[None]:
+    logger = logging.getLogger("pypdf")
+    handler, propagate = _NamingHandler(path), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def _read_pdf(path: Path, doc_id: str) -> list[SourceText]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(path)
-        if reader.is_encrypted:
+        # Many PDFs are "encrypted" with an empty user password only to set permissions: they open.
+        if reader.is_encrypted and not reader.decrypt(""):
             raise IngestError("de PDF is beveiligd met een wachtwoord", source=str(path))
         lines = [page_lines(page) for page in reader.pages]
         width = float(reader.pages[0].mediabox.width) if reader.pages else 0.0

@@ -8,6 +8,7 @@ loader's Dutch reason instead of sitting in the corpus as a recurring error.
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import tempfile
@@ -19,9 +20,8 @@ from typing import Literal
 from assistant.config import Settings
 from assistant.errors import IngestError
 from ingest.indexer import remove_documents
-from ingest.loaders import SUPPORTED_SUFFIXES, doc_id_for, load_file
+from ingest.loaders import SUPPORTED_SUFFIXES, UPLOAD_FOLDER, doc_id_for, load_file
 
-UPLOAD_FOLDER = "uploads"
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_STEM_CHARS = 80
 ALLOWED_TYPES_NL = "PDF, Word (DOCX), Markdown (MD), tekst (TXT) en HTML"
@@ -56,21 +56,30 @@ def upload_access(admin_password: str | None, server_address: str | None) -> Upl
 
 
 def safe_filename(name: str) -> str:
-    """A plain file name of safe ASCII characters, lowercase, without any directory part.
+    """A plain file name of letters (any script), digits, '.', '_' and '-', lowercase, without any directory part.
 
     "../../etc/Passwd.MD" becomes "passwd.md", "Notitie OOGO (def).docx" becomes
-    "notitie-oogo-def.docx"; a name with nothing usable left becomes "document<suffix>"."""
+    "notitie-oogo-def.docx", "Записка.md" stays "записка.md" (a Russian or Arabic name is a name, not
+    noise); a name with nothing usable left becomes "document<suffix>"."""
     base = re.split(r"[\\/]", name.strip())[-1]
-    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii").lower()
+    base = unicodedata.normalize("NFKC", base).lower()
     suffix = Path(base).suffix
     if not re.fullmatch(r"\.[a-z0-9]{1,10}", suffix):
         suffix = ""
     stem = base[: len(base) - len(suffix)] if suffix else base
-    stem = re.sub(r"[^a-z0-9._-]+", "-", stem)
+    # Latin letters lose their accents (as before); other scripts keep their letters.
+    stem = "".join(_latin_base(char) for char in stem)
+    stem = re.sub(r"[^\w.-]+", "-", stem)
     stem = re.sub(r"[-._]{2,}", "-", stem).strip("-._")[:MAX_STEM_CHARS].strip("-._")
     if not stem or stem == "readme":  # ingest skips README files, so an upload must not be called that
         stem = f"{stem}-document" if stem else "document"
     return stem + suffix
+
+
+def _latin_base(char: str) -> str:
+    """"é" -> "e"; a letter of another script unchanged (its marks are part of the letter: "й", "ド")."""
+    base = unicodedata.normalize("NFKD", char)[0]
+    return base if base.isascii() else char
 
 
 def upload_dir(settings: Settings) -> Path:
@@ -100,8 +109,9 @@ def _rejection(data: bytes, suffix: str, max_bytes: int) -> str | None:
 
 
 def save_upload(settings: Settings, original_name: str, data: bytes) -> UploadResult:
-    """Validate one uploaded file and keep it in the uploads folder; a file with the same name (or the
-    same name with another extension, which would have the same document id) is replaced."""
+    """Validate one uploaded file and keep it in the uploads folder. A file with the same name (or the
+    same name with another extension, which would have the same document id) is replaced only when it
+    has the same content; a different file gets a numbered name ("notitie-2.md")."""
     name = safe_filename(original_name)
     max_bytes = int(settings.max_file_mb * 1_000_000)
     if reason := _rejection(data, Path(name).suffix, max_bytes):
@@ -118,6 +128,7 @@ def save_upload(settings: Settings, original_name: str, data: bytes) -> UploadRe
             return UploadResult(original_name, name, error.message)
         except Exception as error:  # a parser crash on a malformed file is a rejection, not an app error
             return UploadResult(original_name, name, f"het bestand kan niet gelezen worden ({error.__class__.__name__})")
+        name = _free_name(folder, name, data)
         target = folder / name
         replaced = [path.name for path in list_uploads(settings) if Path(path.name).stem == target.stem]
         for path in list_uploads(settings):
@@ -125,6 +136,19 @@ def save_upload(settings: Settings, original_name: str, data: bytes) -> UploadRe
                 path.unlink()
         os.replace(staged, target)
     return UploadResult(original_name, name, replaced=replaced)
+
+
+def _free_name(folder: Path, name: str, data: bytes) -> str:
+    """`name`, or `name` with a number added when another upload with different content has its
+    document id (the same stem, any extension): a second upload never silently replaces a first."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    number = 1
+    while True:
+        candidate = f"{stem}{suffix}" if number == 1 else f"{stem}-{number}{suffix}"
+        same_id = [path for path in folder.glob(f"{glob.escape(Path(candidate).stem)}.*") if path.is_file()]
+        if all(path.read_bytes() == data for path in same_id):
+            return candidate
+        number += 1
 
 
 def remove_upload(settings: Settings, name: str) -> int:

@@ -93,6 +93,8 @@ def citation(number: int, quote: str, **overrides: object) -> Citation:
         ("..\\..\\wetgeving\\jeugdwet.md", "jeugdwet.md"),
         ("C:\\Users\\an\\Notitie OOGO (def).DOCX", "notitie-oogo-def.docx"),
         ("Ünïcödé   naam.txt", "unicode-naam.txt"),
+        ("Записка.md", "записка.md"),
+        ("تقرير الاجتماع.pdf", "تقرير-الاجتماع.pdf"),
         (".verborgen.md", "verborgen.md"),
         ("...md", "document.md"),
         ("README.md", "readme-document.md"),
@@ -117,17 +119,18 @@ def test_upload_cannot_leave_the_uploads_folder(tmp_path: Path) -> None:
 
 
 @pytest.mark.unit
-def test_upload_with_the_same_name_replaces_the_earlier_one(tmp_path: Path) -> None:
+def test_upload_with_the_same_name_never_silently_replaces_another_file(tmp_path: Path) -> None:
     settings = unit_settings(tmp_path)
     first = save_upload(settings, "Notitie.md", b"# Notitie\n\nDe eerste versie van de notitie.")
+    again = save_upload(settings, "notitie.md", b"# Notitie\n\nDe eerste versie van de notitie.")
+    assert first.replaced == [] and again.name == "notitie.md" and again.replaced == ["notitie.md"]
     second = save_upload(settings, "notitie.md", b"# Notitie\n\nDe tweede versie van de notitie.")
-    assert first.replaced == [] and second.replaced == ["notitie.md"]
-    assert [p.name for p in list_uploads(settings)] == ["notitie.md"]
-    assert "tweede" in (settings.corpus_dir / "uploads" / "notitie.md").read_text(encoding="utf-8")
-    # Another extension gives the same document id (uploads/notitie): it replaces the file too.
-    third = save_upload(settings, "notitie.txt", b"De derde versie van de notitie, als tekstbestand.")
-    assert third.replaced == ["notitie.md"]
-    assert [p.name for p in list_uploads(settings)] == ["notitie.txt"]
+    assert second.name == "notitie-2.md" and second.replaced == []
+    # Another extension would give the same document id (uploads/notitie): a different file is numbered too.
+    third = save_upload(settings, "Notitie!.txt", b"De derde versie van de notitie, als tekstbestand.")
+    assert third.name == "notitie-3.txt"
+    assert [p.name for p in list_uploads(settings)] == ["notitie-2.md", "notitie-3.txt", "notitie.md"]
+    assert "eerste" in (settings.corpus_dir / "uploads" / "notitie.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.unit

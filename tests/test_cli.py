@@ -19,7 +19,7 @@ from typer.testing import CliRunner, Result
 import assistant.engine
 import cli.main
 from assistant.config import Settings, get_settings
-from cli.main import app
+from cli.main import SKIPPED_EXIT_CODE, app
 
 REPO = Path(__file__).resolve().parent.parent
 OOGO_QUESTION = "Welk artikel verplicht een samenwerkingsverband po tot OOGO met de gemeente?"
@@ -115,14 +115,19 @@ def test_ingest_a_tiny_corpus_then_nothing_to_do(tmp_path: Path, use_settings, m
     use_settings(make_settings(tmp_path / "elders", tmp_path / "index"))
 
     first = run("ingest", str(corpus))
-    assert first.exit_code == 0, _failure(first)
+    assert first.exit_code == SKIPPED_EXIT_CODE, _failure(first)  # a skipped file is not a silent success
     assert "2 documenten" in first.output and "1 bestanden overgeslagen" in first.output
     assert "Overgeslagen:" in first.output and "uploads/leeg.md" in first.output and "het bestand is leeg" in first.output
     assert (tmp_path / "index" / "chroma").is_dir()
 
     again = run("ingest", str(corpus))
-    assert again.exit_code == 0, _failure(again)
+    assert again.exit_code == SKIPPED_EXIT_CODE, _failure(again)
     assert "0 passages ingebed (0 zinnen), 0 hergebruikt, 0 verwijderd" in again.output
+
+    summary = json.loads(run("ingest", "--json", str(corpus)).stdout)
+    assert summary["added"] == summary["changed"] == summary["removed"] == []
+    assert summary["unchanged"] == sorted(name[: -len(".md")] for name in TINY_CORPUS)
+    assert summary["skipped"] == [{"file": "uploads/leeg.md", "reason": "het bestand is leeg"}]
 
 
 @pytest.mark.integration

@@ -269,7 +269,8 @@ def test_other_model_is_refused_on_an_index_built_with_the_bundled_one(
 
 def test_rebuild_recreates_the_collection(settings: Settings, spy: EmbedSpy) -> None:
     first = ingest(settings)
-    old_id = open_collection(settings).id
+    old = open_collection(settings)
+    old_id, old_generation = old.id, generation(old)
     spy.reset()
     report = ingest(settings, rebuild=True)
     collection = open_collection(settings, BUNDLED_ID)
@@ -277,7 +278,7 @@ def test_rebuild_recreates_the_collection(settings: Settings, spy: EmbedSpy) -> 
     assert report.embedded == report.passages == first.passages
     assert report.sentences_embedded == first.sentences_embedded
     assert len(spy.passages) == first.passages
-    assert generation(collection) == 1  # a fresh collection, bumped once
+    assert generation(collection) == old_generation + 1  # a new generation, so readers reload
     assert set(_ids_by_doc(settings)) == SMALL_DOC_IDS
 
 
@@ -324,3 +325,27 @@ def test_sentence_rows_are_rewritten_when_their_split_changes(settings: Settings
     stored = dict(zip(rows["ids"], rows["documents"], strict=True))
     passages = [p for p in _read_corpus(settings)[0] if p.doc_id == STEIN]
     assert stored == {f"{p.id}#{n}": unit for p in passages for n, unit in enumerate(answer_units(p))}
+
+
+def test_an_index_from_before_generations_is_taken_over_without_reembedding(settings: Settings, spy: EmbedSpy) -> None:
+    """An index built by an older release has plain `<name>` and `<name>-zinnen` collections and no
+    pointer: readers keep using it, and the first ingest with a change moves it to a generation."""
+    first = ingest(settings)
+    store = Store(settings)
+    active = store.pointer().active
+    store.client.get_collection(f"{active}-zinnen").modify(name=f"{settings.collection}-zinnen")
+    store.client.get_collection(active).modify(name=settings.collection)
+    store.delete([store.pointer_name])
+    assert Store(settings).passages(BUNDLED_ID).count() == first.passages
+
+    path = settings.corpus_dir / f"{STEIN}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(ORIGINAL_SENTENCE, CHANGED_SENTENCE), encoding="utf-8")
+    spy.reset()
+    report = ingest(settings)
+    assert 0 < report.embedded <= 2 and report.rolled_back == []
+    assert report.changed_docs == [STEIN] and sorted(report.unchanged_docs) == sorted(SMALL_DOC_IDS - {STEIN})
+    assert Store(settings).pointer().previous == settings.collection  # kept for searches still running
+    (settings.corpus_dir / f"{NJI}.md").unlink()
+    ingest(settings)
+    assert settings.collection not in Store(settings).generations()  # its grace period is over
+    assert set(_ids_by_doc(settings)) == SMALL_DOC_IDS - {NJI}

@@ -379,3 +379,17 @@ def test_html_drops_navigation_footer_and_cookie_banner_and_keeps_list_items(cor
         "## Evaluatie",
         "Elk jaar volgt een evaluatie.",
     ]
+
+
+def test_pdf_with_an_empty_user_password_opens_and_a_real_password_does_not(corpus: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    plain = tmp_path / "open.pdf"
+    _make_pdf(plain, ["Het ondersteuningsplan wordt elke vier jaar vastgesteld."], title="Rechten beperkt")
+    for password, name in (("", "rechten.pdf"), ("geheim", "slot.pdf")):
+        writer = PdfWriter(clone_from=PdfReader(plain))
+        writer.encrypt(user_password=password, owner_password="eigenaar", algorithm="RC4-128")
+        writer.write(corpus / "handreikingen" / name)
+    [text] = _load(corpus / "handreikingen" / "rechten.pdf", corpus)
+    assert "vier jaar" in text.text
+    assert "wachtwoord" in _reject(corpus / "handreikingen" / "slot.pdf", corpus).message

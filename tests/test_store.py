@@ -89,7 +89,7 @@ def test_stopped_chroma_server_is_store_unavailable_not_a_missing_index(
         open_store = Store(settings)
         open_store.passages(MODEL, create=True)
         open_store.sentences()
-        assert Store(settings).passages(MODEL).name == settings.collection
+        assert Store(settings).passages(MODEL).name == f"{settings.collection}-g1"  # the first generation
         with pytest.raises(IndexMissingError):  # while the server runs, a missing collection is a missing index
             Store(settings.model_copy(update={"collection": "bestaat-niet"})).passages(MODEL)
         process.terminate()
