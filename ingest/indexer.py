@@ -400,6 +400,6 @@ def remove_documents(settings: Settings, doc_ids: list[str], store: Store | None
         return passage_plan.removed
 
 
-def _no_encoder() -> _DocumentEncoder:
+def _no_encoder() -> TextEmbeddings:
     """Removing documents copies stored vectors and never embeds."""
     raise AssertionError("removing documents embeds nothing")
