@@ -58,13 +58,15 @@ def app_environment(settings: Settings) -> dict[str, str]:
         "ASSISTENT_INDEX_DIR": str(settings.index_dir),
         "ASSISTENT_MODELS_DIR": str(settings.models_dir),
         "ASSISTENT_FEEDBACK_DB": str(settings.feedback_db),
+        "ASSISTENT_CONVERSATIONS_DB": str(settings.conversations_db),
         "ASSISTENT_CHROMA_URL": "",
     }
 
 
 def unit_settings(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", models_dir=MODELS_DIR,
-                    feedback_db=tmp_path / "feedback.sqlite3", **overrides)
+                    feedback_db=tmp_path / "feedback.sqlite3", conversations_db=tmp_path / "conversations.sqlite3",
+                    **overrides)
 
 
 def indexed_doc_ids(settings: Settings) -> set[str]:
@@ -338,6 +340,33 @@ def test_new_conversation_clears_the_history(app_settings: Settings) -> None:
     at = at.sidebar.button(key="new-conversation").click().run()
     assert len(at.chat_message) == 0
     assert any(b.key == "example-0" for b in at.button), "back on the start screen"
+
+
+@pytest.mark.integration
+def test_a_reload_or_shared_link_reopens_the_conversation(app_settings: Settings) -> None:
+    at = ask(run_app(), LAW_QUESTION)
+    conversation = at.query_params["gesprek"]
+    answer = assistant_text(at)
+    reopened = AppTest.from_file(APP, default_timeout=180)
+    reopened.query_params["gesprek"] = conversation
+    reopened = reopened.run()
+    assert not reopened.exception and len(reopened.chat_message) == 2
+    assert reopened.chat_message[0].markdown[0].value.replace("\\", "") == LAW_QUESTION
+    assert assistant_text(reopened) == answer and source_labels(reopened), "the answer comes back with its sources"
+    assert not any(b.key and b.key.startswith("example-") for b in reopened.button)
+
+
+@pytest.mark.integration
+def test_new_conversation_keeps_the_old_one_in_the_sidebar(app_settings: Settings) -> None:
+    at = ask(run_app(), LAW_QUESTION)
+    first = at.query_params["gesprek"]
+    at = at.sidebar.button(key="new-conversation").click().run()
+    assert at.query_params["gesprek"] != first and len(at.chat_message) == 0
+    at = at.sidebar.button(key=f"open-{first}").click().run()
+    assert at.query_params["gesprek"] == first and len(at.chat_message) == 2
+    at = at.sidebar.button(key=f"delete-{first}").click().run()
+    assert at.query_params["gesprek"] != first and len(at.chat_message) == 0
+    assert not any(b.key == f"open-{first}" for b in at.sidebar.button), "a deleted conversation is gone"
 
 
 @pytest.mark.integration

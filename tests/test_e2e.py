@@ -74,7 +74,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     root = tmp_path_factory.mktemp("e2e")
     settings = Settings(corpus_dir=copy_corpus(root / "corpus", E2E_CORPUS), index_dir=root / "index",
-                        models_dir=MODELS_DIR, feedback_db=root / "feedback.sqlite3")
+                        models_dir=MODELS_DIR, feedback_db=root / "feedback.sqlite3",
+                        conversations_db=root / "conversations.sqlite3")
     report = ingest(settings)
     assert not report.errors, report.summary()
     port = free_port()

@@ -11,7 +11,7 @@ from ui import texts
 from ui.answer_view import ASSISTANT_AVATAR, USER_AVATAR, escape_markdown, render_answer, render_exchange
 from ui.engine import corpus_line, get_engine
 from ui.errors import friendly_errors
-from ui.session import Exchange, ask_later, exchanges, history, take_pending
+from ui.session import Exchange, ask_later, exchanges, history, open_conversation, remember, take_pending
 from ui.sidebar import render_conversation_actions, render_sidebar
 
 
@@ -47,7 +47,7 @@ def answer_new_question(question: str, filter_types: list[str]) -> None:
         else:
             answer = result.answer
         exchange = Exchange(question, answer, filter_types)
-        exchanges().append(exchange)
+        remember(settings, exchange)
         render_answer(exchange, settings, new=not streamed, latest=True)
 
 
@@ -66,11 +66,16 @@ def main() -> None:
             docs = engine.list_documents()
         except IndexMissingError:
             pass  # the start screen says there are no documents yet
+    open_conversation(settings)
     filter_types, actions = render_sidebar(settings, docs)
     typed = st.chat_input(texts.CHAT_PLACEHOLDER)
     question = (take_pending() or typed or "").strip()
+    # One slot for the start screen: emptied at once when a question comes, so the example grid does not
+    # linger (faded) under the first answer while it is being written.
+    start = st.empty()
     if not exchanges() and not question:
-        start_screen(corpus_line(docs) if docs else None)
+        with start.container():
+            start_screen(corpus_line(docs) if docs else None)
     for n, exchange in enumerate(exchanges()):
         render_exchange(exchange, settings, latest=not question and n == len(exchanges()) - 1)
     if question:
