@@ -1,6 +1,9 @@
-"""Page-wide CSS: the look of cited passages, and Dutch words where Streamlit's own widgets speak English."""
+"""Page-wide CSS and one small script: the look of cited passages, `[n]` links that open their source,
+and Dutch words where Streamlit's own widgets speak English and offer no option to change it."""
 
 from __future__ import annotations
+
+import json
 
 import streamlit as st
 
@@ -19,9 +22,48 @@ _CSS = f"""
 [data-testid="stFileUploaderDropzoneInstructions"] > div::before {{ content: "{texts.UPLOAD_DROP}"; font-size: 0.875rem; }}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ display: none; }}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {{ content: "{texts.UPLOAD_BROWSE}"; }}
+/* A focused chat input in the theme's red reads as an error: a calm outline instead. */
+[data-testid="stChatInput"] > div:focus-within {{ border-color: #8a94a6 !important; box-shadow: none !important; }}
+a[href^="#bron-"] {{ text-decoration: none; font-weight: 600; }}
+[class*="st-key-bron-"] {{ scroll-margin-top: 4.5rem; }}
 </style>
+"""
+
+# Streamlit has no API for these English strings (aria-labels of the thumbs, the multiselect's bulk
+# option), so they are replaced where they appear; the click handler opens the card a `[n]` points to.
+_WORDS = {"Thumbs up": texts.FEEDBACK_UP, "Thumbs down": texts.FEEDBACK_DOWN, "Select all": texts.SELECT_ALL}
+_SCRIPT = """
+<script>
+(() => {
+  if (window.__samenwerkingsassistent) return;
+  window.__samenwerkingsassistent = true;
+  const words = %s;
+  const dutch = (root) => {
+    root.querySelectorAll("[aria-label]").forEach((el) => {
+      const label = el.getAttribute("aria-label");
+      if (label in words) el.setAttribute("aria-label", words[label]);
+    });
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.nodeValue in words) node.nodeValue = words[node.nodeValue];
+    }
+  };
+  new MutationObserver(() => dutch(document.body)).observe(document.body, {childList: true, subtree: true});
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest('a[href^="#bron-"]');
+    if (!link) return;
+    event.preventDefault();
+    const card = document.querySelector(".st-key-" + link.getAttribute("href").slice(1));
+    if (!card) return;
+    const details = card.querySelector("details");
+    if (details && !details.open) details.querySelector("summary").click();
+    card.scrollIntoView({behavior: "smooth", block: "start"});
+  }, true);
+})();
+</script>
 """
 
 
 def apply_style() -> None:
     st.html(_CSS)
+    st.html(_SCRIPT % json.dumps(_WORDS), unsafe_allow_javascript=True)

@@ -18,7 +18,7 @@ NO_DOCUMENTS = (
     "of laat de beheerder `assistant ingest` uitvoeren."
 )
 EXAMPLES_LEAD = "Probeer bijvoorbeeld:"
-REFUSAL_EXAMPLES_LEAD = "Of stel een van deze vragen:"
+REFUSAL_EXAMPLES_LEAD = "Hierover kan ik wel antwoorden:"
 
 # Counted nouns for the start line: (one, many).
 TYPE_NOUNS: dict[str, tuple[str, str]] = {
@@ -35,11 +35,15 @@ SEARCHED_FOR = "Gezocht op: {query}"
 FILTERED_ON = "Alleen gezocht in: {types}"
 SOURCES = "Bronnen"
 SOURCE_LINK = "Bekijk de bron"
+SOURCE_LAW_LINK = "Bekijk {reference} op wetten.overheid.nl"
 SOURCE_MISSING = "Deze passage staat niet meer in de index (het document is intussen gewijzigd of verwijderd)."
 QUOTED = "Geciteerd:"
 OUTDATED_BADGE = "verouderde wettekst"
 OUTDATED_NOTE = "Let op: dit is een vervallen versie van de wet. Controleer de geldende tekst op wetten.overheid.nl."
 
+FEEDBACK_UP = "Goed antwoord"
+FEEDBACK_DOWN = "Geen goed antwoord"
+SELECT_ALL = "Alles selecteren"
 FEEDBACK_THANKS = "Bedankt voor uw beoordeling."
 FEEDBACK_COMMENT = "Toelichting (optioneel)"
 FEEDBACK_COMMENT_HELP = "Wat was goed of wat ontbrak er? Uw toelichting helpt de assistent te verbeteren."
