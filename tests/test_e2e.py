@@ -16,6 +16,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -98,8 +99,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture
-def page(server: str) -> Iterator:
+DESKTOP = {"width": 1280, "height": 1000}
+PHONE = {"width": 390, "height": 844}
+
+
+@contextmanager
+def open_tab(server: str, viewport: dict[str, int]) -> Iterator:
+    """A fresh Chromium profile (a new browser session) at `server` with this viewport."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -107,8 +113,8 @@ def page(server: str) -> Iterator:
     profile = tempfile.mkdtemp(prefix="e2e-chromium-")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-            viewport={"width": 1280, "height": 1000}, accept_downloads=False,
+            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, viewport=viewport,
+            accept_downloads=False,
         )
         context.set_default_timeout(STEP_TIMEOUT_MS)
         try:
@@ -118,6 +124,18 @@ def page(server: str) -> Iterator:
         finally:
             context.close()
             shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def page(server: str) -> Iterator:
+    with open_tab(server, DESKTOP) as tab:
+        yield tab
+
+
+@pytest.fixture
+def phone(server: str) -> Iterator:
+    with open_tab(server, PHONE) as tab:
+        yield tab
 
 
 def wait_for_idle(page) -> None:
@@ -150,6 +168,42 @@ def source(message, number: int):
     )
 
 
+def horizontal_overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def test_reload_and_shared_link_keep_the_conversation(page, server: str) -> None:
+    page.wait_for_selector("text=Probeer bijvoorbeeld", timeout=STEP_TIMEOUT_MS)
+    answer = ask(page, LAW_QUESTION)
+    link = answer.locator("a[href*='wetten.overheid.nl']").first
+    assert "&artikel=18a" in (link.get_attribute("href") or ""), "the law link goes to the article"
+    assert answer.locator("[aria-label='Goed antwoord']").count() == 1, "the thumbs speak Dutch"
+    assert "gesprek=" in page.url
+    shared = page.url
+    page.reload()
+    page.wait_for_function("document.querySelectorAll('[data-testid=stChatMessage]').length == 2",
+                           timeout=STEP_TIMEOUT_MS)
+    wait_for_idle(page)
+    assert LAW_QUESTION in page.locator("[data-testid=stChatMessage]").first.inner_text()
+    assert page.locator("text=Probeer bijvoorbeeld").count() == 0, "no start screen over a reopened conversation"
+    other = page.context.new_page()  # a second tab is a second Streamlit session: only the link is shared
+    other.goto(shared)
+    other.wait_for_function("document.querySelectorAll('[data-testid=stChatMessage]').length == 2",
+                            timeout=STEP_TIMEOUT_MS)
+    assert "[1]" in other.locator("[data-testid=stChatMessage]").last.inner_text()
+    other.close()
+    page.screenshot(path=str(ARTIFACTS / "screenshot-desktop.png"))
+
+
+def test_mobile_has_no_horizontal_overflow(phone) -> None:
+    phone.wait_for_selector("text=Probeer bijvoorbeeld", timeout=STEP_TIMEOUT_MS)
+    wait_for_idle(phone)
+    assert horizontal_overflow(phone) <= 0
+    ask(phone, LAW_QUESTION)
+    assert horizontal_overflow(phone) <= 0, "answers and source cards fit the phone's width"
+    phone.screenshot(path=str(ARTIFACTS / "screenshot-mobile.png"))
+
+
 def test_question_sources_and_upload(page) -> None:
     page.wait_for_selector("text=Probeer bijvoorbeeld", timeout=STEP_TIMEOUT_MS)
     assert "2 documenten" in page.locator("[data-testid=stMarkdownContainer]", has_text="Ik beantwoord").inner_text()
@@ -159,7 +213,10 @@ def test_question_sources_and_upload(page) -> None:
     text = answer.inner_text().split("Bronnen")[0]
     assert "[1]" in text
     first = source(answer, 1)
-    first.locator("summary").click()
+    first.locator("mark").first.wait_for(timeout=STEP_TIMEOUT_MS)  # the first source is open by default
+    first.locator("summary").click()  # closed by the reader, then reopened through the [1] in the answer
+    first.locator("mark").first.wait_for(state="hidden", timeout=STEP_TIMEOUT_MS)
+    answer.get_by_role("link", name="[1]").first.click()
     highlighted = first.locator("mark").first
     highlighted.wait_for(timeout=STEP_TIMEOUT_MS)
     # [1] and source 1 are the same passage: the sentence just before [1] is highlighted in source 1.
