@@ -9,6 +9,7 @@ Nothing is written to the collection until every file is read and every vector c
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,12 @@ from assistant.store import Store, mark_changed, stored_facts, stored_hashes
 from ingest.chunking import answer_units, chunk, content_hash, embedding_text
 from ingest.loaders import SUPPORTED_SUFFIXES, doc_id_for, load_file
 from ingest.progress import NullProgress, ProgressReporter
+
+log = logging.getLogger(__name__)
+# Stage names users read in the upload page's progress bar and the CLI: what happens, not how.
+STAGE_READ = "Bestanden lezen"
+STAGE_SENTENCES = "Zinnen voorbereiden"
+STAGE_PASSAGES = "Tekst verwerken"
 
 
 class _DocumentEncoder(Protocol):
@@ -86,7 +93,7 @@ def read_corpus(
     errors: list[FileError] = []
     failed: set[str] = set()
     max_bytes = int(settings.max_file_mb * 1_000_000)
-    progress.stage("Bestanden lezen", len(files))
+    progress.stage(STAGE_READ, len(files))
     for path in files:
         relative = path.relative_to(corpus_dir).as_posix()
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -100,8 +107,9 @@ def read_corpus(
             except IngestError as exc:
                 errors.append(FileError(relative, exc.message))
                 failed.add(doc_id_for(path, corpus_dir))
-            except Exception as exc:  # a parser bug on one odd file must not stop the other files
-                errors.append(FileError(relative, f"onverwachte fout bij het lezen ({exc.__class__.__name__}: {exc})"))
+            except Exception:  # a parser bug on one odd file must not stop the other files
+                log.exception("unexpected error reading %s", relative)  # the details are for the maintainer
+                errors.append(FileError(relative, "onverwachte fout bij het lezen; de details staan in het log"))
                 failed.add(doc_id_for(path, corpus_dir))
         progress.advance()
     return passages, errors, failed
@@ -193,8 +201,8 @@ def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild
         collection = store.passages(model_name, create=True)
         # Sentences first: readers take the passage collection's generation as the signal to reload.
         sentences = _sync(store.sentences(), _sentence_rows(passages, model_name), failed,
-                          encoder, progress, "Zinnen inbedden")
-        counts = _sync(collection, _passage_rows(passages, model_name), failed, encoder, progress, "Passages inbedden")
+                          encoder, progress, STAGE_SENTENCES)
+        counts = _sync(collection, _passage_rows(passages, model_name), failed, encoder, progress, STAGE_PASSAGES)
         facts_json = facts.to_json()
         changed = counts.embedded or counts.reused or counts.removed or sentences.removed or sentences.embedded
         if changed or rebuild or stored_facts(collection) != facts_json:

@@ -29,6 +29,7 @@ FOLDER_TYPES = {
 }
 # Uploads and files in a folder the corpus does not know: we cannot tell what kind of source they are.
 UNKNOWN_TYPE = "geüpload"
+UPLOAD_FOLDER = "uploads"
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 
@@ -78,7 +79,10 @@ def load_file(path: Path, corpus_dir: Path, max_bytes: int) -> list[SourceText]:
     if not texts:
         raise IngestError("er staat geen leesbare tekst in het bestand", source=str(path))
     for text in texts:
-        text.metadata.setdefault("type", default_type(doc_id))
+        if doc_id.startswith(f"{UPLOAD_FOLDER}/"):  # an upload is typed by how it came in, not by what it claims
+            text.metadata["type"] = UNKNOWN_TYPE
+        else:
+            text.metadata.setdefault("type", default_type(doc_id))
         text.metadata.setdefault("title", file_title(path))
         text.metadata["file"] = path.name
     return texts
@@ -108,7 +112,7 @@ def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
     try:
         data = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as exc:
-        raise IngestError(f"de front matter is geen geldige YAML ({exc.__class__.__name__})", source=source) from exc
+        raise IngestError("de front matter is geen geldige YAML", source=source) from exc
     if not isinstance(data, dict):
         raise IngestError("de front matter is geen lijst van velden", source=source)
     metadata = {str(key): str(value) for key, value in data.items() if value is not None}
@@ -170,7 +174,7 @@ def load_pdf(path: Path, doc_id: str) -> list[SourceText]:
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise IngestError(f"de PDF is beschadigd of onleesbaar ({exc.__class__.__name__})", source=str(path)) from exc
+        raise IngestError("de PDF is beschadigd of onleesbaar", source=str(path)) from exc
     if not any(page for page in lines):
         raise IngestError("de PDF bevat geen tekst (misschien een scan zonder tekstlaag)", source=str(path))
     layout = analyse(lines, width)
@@ -248,7 +252,7 @@ def load_docx(path: Path, doc_id: str) -> list[SourceText]:
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, ValueError, KeyError, OSError) as exc:
-        raise IngestError(f"het Word-bestand is beschadigd of onleesbaar ({exc.__class__.__name__})", source=str(path)) from exc
+        raise IngestError("het Word-bestand is beschadigd of onleesbaar", source=str(path)) from exc
     lines: list[str] = []
     first_heading: str | None = None
     counters: dict[tuple[str, str], int] = {}

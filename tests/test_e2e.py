@@ -228,6 +228,8 @@ def test_question_sources_and_upload(page) -> None:
 
     page.get_by_role("link", name="Documenten uploaden").click()
     page.wait_for_selector("text=Kies een of meer bestanden", timeout=STEP_TIMEOUT_MS)
+    accept = page.locator("[data-testid=stFileUploaderDropzoneInput]").get_attribute("accept") or ""
+    assert ".pdf" in accept and ".exe" not in accept, "the file dialog offers only supported types"
     upload = ARTIFACTS / UPLOAD_NAME
     upload.write_text(UPLOAD_TEXT, encoding="utf-8")
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(upload))
