@@ -345,6 +345,20 @@ def test_type_filter_changes_the_sources(app_settings: Settings) -> None:
 
 
 @pytest.mark.integration
+def test_a_filter_that_hides_the_better_source_says_so(app_settings: Settings) -> None:
+    at = run_app()
+    at.sidebar.multiselect(key="type_filter").set_value(["wetgeving"]).run()
+    at = ask(at, "Hoe werken gemeente, onderwijs en jeugdhulp samen in Dronten?")
+    message = at.chat_message[-1]
+    assert any("beter bij de vraag past (type: praktijkvoorbeeld)" in i.value for i in message.info)
+    [button] = [b for b in message.button if b.key and b.key.startswith("search-all-")]
+    at = button.click().run()
+    assert at.sidebar.multiselect(key="type_filter").value == []
+    assert not any("Alleen gezocht in" in c.value for c in at.chat_message[-1].caption)
+    assert any("praktijkvoorbeeld" in label for label in source_labels(at))
+
+
+@pytest.mark.integration
 def test_new_conversation_clears_the_history(app_settings: Settings) -> None:
     at = ask(run_app(), LAW_QUESTION)
     assert len(at.chat_message) == 2

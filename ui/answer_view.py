@@ -17,7 +17,7 @@ from assistant.models import Citation, Passage
 from ui import texts
 from ui.engine import passage_by_id, type_label
 from ui.highlight import highlight_passage
-from ui.session import Exchange, ask_later
+from ui.session import Exchange, ask_later, search_everything
 
 USER_AVATAR = ":material/person:"
 ASSISTANT_AVATAR = texts.APP_ICON
@@ -78,6 +78,8 @@ def render_answer(exchange: Exchange, settings: Settings, *, new: bool, latest: 
         st.caption(note)
     if answer.citations:
         _sources(exchange, settings)
+    if latest and exchange.better_type:
+        _filter_hint(exchange)
     _feedback(exchange, settings)
 
 
@@ -90,6 +92,13 @@ def _search_notes(exchange: Exchange) -> None:
         notes.append(texts.FILTERED_ON.format(types=", ".join(type_label(t) for t in exchange.filter_types)))
     if notes:
         st.caption(" · ".join(notes))
+
+
+def _filter_hint(exchange: Exchange) -> None:
+    """The filter hid a clearly better source: say which type, and offer the search without filter."""
+    st.info(texts.FILTER_HINT.format(type=type_label(exchange.better_type or "")), icon=":material/filter_alt_off:")
+    st.button(texts.FILTER_SEARCH_ALL, key=f"search-all-{exchange.id}", on_click=search_everything,
+              args=(exchange.question,), icon=":material/travel_explore:")
 
 
 def refusal_sentence(text: str, reason: str | None) -> str:

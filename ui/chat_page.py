@@ -6,6 +6,7 @@ import streamlit as st
 
 from assistant.config import get_settings
 from assistant.errors import IndexMissingError
+from assistant.filter_check import better_outside_filter
 from assistant.messages import EXAMPLE_QUESTIONS
 from ui import texts
 from ui.answer_view import ASSISTANT_AVATAR, USER_AVATAR, escape_markdown, render_answer, render_exchange
@@ -36,7 +37,8 @@ def answer_new_question(question: str, filter_types: list[str]) -> None:
     with st.chat_message("assistant", avatar=ASSISTANT_AVATAR), friendly_errors():
         with st.spinner(texts.SEARCHING):
             filters = {"types": filter_types} if filter_types else None
-            result = get_engine(settings).ask_stream(question, history=history(), filters=filters)
+            earlier = history()
+            result = get_engine(settings).ask_stream(question, history=earlier, filters=filters)
         streamed = result.live
         if streamed:  # an LLM writes as it goes; the guarded answer then replaces the raw text
             draft = st.empty()
@@ -47,6 +49,9 @@ def answer_new_question(question: str, filter_types: list[str]) -> None:
         else:
             answer = result.answer
         exchange = Exchange(question, answer, filter_types)
+        if filter_types:  # one more search, over everything: would another type have answered better?
+            everything = get_engine(settings).search(question, history=earlier)
+            exchange.better_type = better_outside_filter(answer, everything, filter_types)
         remember(settings, exchange)
         render_answer(exchange, settings, new=not streamed, latest=True)
 

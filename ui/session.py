@@ -15,6 +15,7 @@ from assistant.models import Answer
 _EXCHANGES = "exchanges"
 _PENDING = "pending_question"
 _CONVERSATION = "conversation_id"
+FILTER_KEY = "type_filter"
 URL_PARAM = "gesprek"
 
 
@@ -26,6 +27,8 @@ class Exchange:
     answer: Answer
     filter_types: list[str] = field(default_factory=list)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    better_type: str | None = None
+    """The excluded document type that would answer better (assistant.filter_check); not stored."""
 
 
 def exchanges() -> list[Exchange]:
@@ -84,6 +87,12 @@ def switch_conversation(target: str) -> None:
 def ask_later(question: str) -> None:
     """Button callback: the question is asked in the run the click triggers."""
     st.session_state[_PENDING] = question
+
+
+def search_everything(question: str) -> None:
+    """Button callback: the type filter off, and the question asked again over all documents."""
+    st.session_state[FILTER_KEY] = []
+    ask_later(question)
 
 
 def take_pending() -> str | None:

@@ -15,9 +15,7 @@ from ui import texts
 from ui.answer_view import escape_markdown
 from ui.engine import document_types, type_label
 from ui.export import conversation_markdown, dutch_datetime, export_filename
-from ui.session import conversation_id, exchanges, new_conversation, switch_conversation
-
-FILTER_KEY = "type_filter"
+from ui.session import FILTER_KEY, conversation_id, exchanges, new_conversation, switch_conversation
 
 
 def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> tuple[list[str], DeltaGenerator]:

@@ -33,6 +33,8 @@ TYPE_NOUNS: dict[str, tuple[str, str]] = {
 
 SEARCHED_FOR = "Gezocht op: {query}"
 FILTERED_ON = "Alleen gezocht in: {types}"
+FILTER_HINT = "Buiten uw filter staat een passage die beter bij de vraag past (type: {type})."
+FILTER_SEARCH_ALL = "Zoek in alle documenten"
 SOURCES = "Bronnen"
 SOURCE_LINK = "Bekijk de bron"
 SOURCE_LAW_LINK = "Bekijk {reference} op wetten.overheid.nl"
