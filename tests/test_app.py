@@ -23,7 +23,7 @@ from assistant.engine import Engine, engine_for
 from assistant.feedback import FeedbackStore
 from assistant.models import Answer, Citation, DocumentInfo
 from ingest.uploads import list_uploads, safe_filename, save_upload, upload_access
-from ui.answer_view import sentence_pieces
+from ui.answer_view import ends_in_lead_in, refusal_sentence, sentence_pieces
 from ui.engine import corpus_line
 from ui.export import conversation_markdown
 from ui.highlight import highlight_passage
@@ -223,6 +223,22 @@ def test_sentence_pieces_rebuild_the_text(monkeypatch: pytest.MonkeyPatch) -> No
     text = "Volgens artikel 18a:\n\nHet plan. [1] Het overleg? [2]\n- punt een [1]\n- punt twee"
     pieces = list(sentence_pieces(text))
     assert "".join(pieces) == text and len(pieces) > 3
+
+
+@pytest.mark.unit
+def test_lead_in_answers_are_recognised() -> None:
+    assert ends_in_lead_in("Het samenwerkingsverband heeft de volgende taken: [1]")
+    assert ends_in_lead_in("Volgens artikel 18a:\n")
+    assert not ends_in_lead_in("Volgens artikel 18a:\n\n- a. het plan [1]")
+
+
+@pytest.mark.unit
+def test_a_refusal_is_shown_as_its_own_sentence() -> None:
+    from assistant.messages import refusal_text
+
+    assert refusal_sentence(refusal_text("not_found", False), "not_found") == "Dat staat niet in de bronnen die ik heb."
+    assert refusal_sentence(refusal_text("not_found", True), "not_found") == "The sources I have do not answer that."
+    assert refusal_sentence("Iets anders.", "not_found") == "Iets anders."
 
 
 @pytest.mark.unit

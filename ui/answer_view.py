@@ -48,6 +48,11 @@ def linked_markers(text: str, exchange_id: str) -> str:
     return MARKER.sub(lambda m: f"[\\[{m.group(1)}\\]](#{source_anchor(exchange_id, int(m.group(1)))})", text)
 
 
+def ends_in_lead_in(text: str) -> bool:
+    """An answer whose last quote is a lead-in ("... de volgende taken:") without the list it announces."""
+    return MARKER.sub("", text).rstrip().endswith(":")
+
+
 def sentence_pieces(text: str) -> Iterator[str]:
     """The text in sentence-sized pieces (joined, they are exactly the text), paced for reading."""
     parts = re.split(r"((?<=[.!?:\]])[ \t]+|\n+)", text)
@@ -74,6 +79,8 @@ def render_answer(exchange: Exchange, settings: Settings, *, new: bool, latest: 
         st.write_stream(sentence_pieces(text))
     else:
         st.markdown(text)
+    if not answer.refused and ends_in_lead_in(answer.text):  # never leave a reader at a colon
+        st.caption(texts.LEAD_IN_ONLY)
     for note in answer.guard_notes:  # Dutch notes from the LLM citation guard, e.g. why it fell back
         st.caption(note)
     if answer.citations:
