@@ -168,6 +168,18 @@ def source(message, number: int):
     )
 
 
+FOCUS_COLOURS = """() => {
+  const box = document.querySelector('[data-testid=stChatInputTextArea]');
+  box.focus();
+  const colours = [];
+  for (let el = box, i = 0; el && i < 5; el = el.parentElement, i++) {
+    const style = getComputedStyle(el);
+    colours.push(style.borderTopColor, style.outlineColor, style.boxShadow);
+  }
+  return colours.join(' | ');
+}"""
+
+
 def horizontal_overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
@@ -199,6 +211,9 @@ def test_mobile_has_no_horizontal_overflow(phone) -> None:
     phone.wait_for_selector("text=Probeer bijvoorbeeld", timeout=STEP_TIMEOUT_MS)
     wait_for_idle(phone)
     assert horizontal_overflow(phone) <= 0
+    # The page opens at the top, title visible (Streamlit would keep the chat scrolled to its end).
+    phone.wait_for_function("document.querySelector('h1').getBoundingClientRect().top >= 0", timeout=5_000)
+    assert "255, 75, 75" not in phone.evaluate(FOCUS_COLOURS), "no red border on the focused chat input"
     ask(phone, LAW_QUESTION)
     assert horizontal_overflow(phone) <= 0, "answers and source cards fit the phone's width"
     phone.screenshot(path=str(ARTIFACTS / "screenshot-mobile.png"))

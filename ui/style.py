@@ -48,7 +48,23 @@ _SCRIPT = """
       if (node.nodeValue in words) node.nodeValue = words[node.nodeValue];
     }
   };
-  new MutationObserver(() => dutch(document.body)).observe(document.body, {childList: true, subtree: true});
+  // Streamlit keeps a chat scrolled to its end; on a phone that hides the title of the start screen.
+  // The start screen (examples, no messages yet) is shown from its top, once per page load.
+  let shownFromTop = false;
+  const startAtTop = () => {
+    const title = document.querySelector("h1");
+    if (shownFromTop || !title || document.querySelector("[data-testid=stChatMessage]")
+        || !document.querySelector(".st-key-example-0")) return;
+    shownFromTop = true;
+    // Held for three seconds (the page is still being drawn), unless the reader moves first.
+    let held = true;
+    const release = () => { held = false; };
+    ["wheel", "touchstart", "keydown", "mousedown"].forEach((kind) => window.addEventListener(kind, release, {once: true}));
+    const hold = setInterval(() => { if (held) title.scrollIntoView({block: "start"}); }, 200);
+    setTimeout(() => clearInterval(hold), 3000);
+  };
+  new MutationObserver(() => { dutch(document.body); startAtTop(); })
+    .observe(document.body, {childList: true, subtree: true});
   document.addEventListener("click", (event) => {
     const link = event.target.closest('a[href^="#bron-"]');
     if (!link) return;
