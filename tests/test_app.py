@@ -322,6 +322,8 @@ def test_answer_cites_only_its_sources_with_matching_numbers(app_settings: Setti
     assert "2026-08-01" in labels[0], "the card shows the document's date"
     raw = "\n".join(m.value for m in at.chat_message[-1].markdown)
     assert re.search(r"\[\\\[1\\\]\]\(#bron-[0-9a-f]+-1\)", raw), "[1] links to source 1"
+    [copy] = [h.proto.body for h in at.chat_message[-1].get("html") if "kopieer" in h.proto.body]
+    assert "Antwoord kopiëren" in copy and "Bronnen:" in copy and "WPO art. 18a" in copy, "copy: answer and sources"
     link = next(m.value for m in first.markdown if "wetten.overheid.nl" in m.value)
     assert "https://wetten.overheid.nl/jci1.3:c:BWBR0003420&artikel=18a" in link, "the law link goes to the article"
 

@@ -190,6 +190,11 @@ def test_reload_and_shared_link_keep_the_conversation(page, server: str) -> None
     link = answer.locator("a[href*='wetten.overheid.nl']").first
     assert "&artikel=18a" in (link.get_attribute("href") or ""), "the law link goes to the article"
     assert answer.locator("[aria-label='Goed antwoord']").count() == 1, "the thumbs speak Dutch"
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    answer.get_by_role("button", name="Antwoord kopiëren").click()
+    answer.get_by_role("button", name="Gekopieerd").wait_for(timeout=5_000)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "[1]" in copied and "Bronnen:" in copied and "WPO art. 18a" in copied, "the answer is copied with its sources"
     assert "gesprek=" in page.url
     shared = page.url
     page.reload()

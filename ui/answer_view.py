@@ -3,6 +3,7 @@ refusals styled as refusals, and the feedback controls."""
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from assistant.messages import EXAMPLE_QUESTIONS, REFUSALS_EN, REFUSALS_NL
 from assistant.models import Citation, Passage
 from ui import texts
 from ui.engine import passage_by_id, type_label
+from ui.export import answer_with_sources
 from ui.highlight import highlight_passage
 from ui.session import Exchange, ask_later, search_everything
 
@@ -87,6 +89,8 @@ def render_answer(exchange: Exchange, settings: Settings, *, new: bool, latest: 
         _sources(exchange, settings)
     if latest and exchange.better_type:
         _filter_hint(exchange)
+    if not answer.refused:
+        _copy_button(exchange)
     _feedback(exchange, settings)
 
 
@@ -99,6 +103,13 @@ def _search_notes(exchange: Exchange) -> None:
         notes.append(texts.FILTERED_ON.format(types=", ".join(type_label(t) for t in exchange.filter_types)))
     if notes:
         st.caption(" · ".join(notes))
+
+
+def _copy_button(exchange: Exchange) -> None:
+    """Streamlit has no clipboard widget: a plain button, copied by the page script in ui/style.py."""
+    text = html.escape(answer_with_sources(exchange), quote=True)
+    st.html(f'<button class="kopieer" type="button" data-tekst="{text}" data-klaar="{texts.COPIED}">'
+            f"{texts.COPY}</button>")
 
 
 def _filter_hint(exchange: Exchange) -> None:

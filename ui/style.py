@@ -1,4 +1,4 @@
-"""Page-wide CSS and one small script: the look of cited passages, `[n]` links that open their source,
+"""Page-wide CSS and one small script: the look of cited passages, `[n]` links that open their source, the copy button,
 and Dutch words where Streamlit's own widgets speak English and offer no option to change it."""
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ _CSS = f"""
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {{ content: "{texts.UPLOAD_BROWSE}"; }}
 /* A focused chat input in the theme's red reads as an error: a calm outline instead. */
 [data-testid="stChatInput"] > div:focus-within {{ border-color: #8a94a6 !important; box-shadow: none !important; }}
+button.kopieer {{ font: inherit; font-size: 0.85rem; padding: 0.2rem 0.7rem; border-radius: 0.5rem;
+  border: 1px solid #d0d7de; background: transparent; color: inherit; cursor: pointer; }}
 a[href^="#bron-"] {{ text-decoration: none; font-weight: 600; }}
 [class*="st-key-bron-"] {{ scroll-margin-top: 4.5rem; }}
 </style>
@@ -66,6 +68,15 @@ _SCRIPT = """
   new MutationObserver(() => { dutch(document.body); startAtTop(); })
     .observe(document.body, {childList: true, subtree: true});
   document.addEventListener("click", (event) => {
+    const copy = event.target.closest("button.kopieer");
+    if (copy) {
+      const label = copy.textContent;
+      navigator.clipboard.writeText(copy.dataset.tekst).then(() => {
+        copy.textContent = copy.dataset.klaar;
+        setTimeout(() => { copy.textContent = label; }, 2000);
+      });
+      return;
+    }
     const link = event.target.closest('a[href^="#bron-"]');
     if (!link) return;
     event.preventDefault();
