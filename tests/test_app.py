@@ -469,7 +469,8 @@ def test_engine_errors_are_shown_in_dutch(app_with_env: Callable[..., AppTest], 
     at = app_with_env(EMBEDDING_MODEL=str(tmp_path / "geen-model"))
     assert not at.exception, "no traceback"
     assert at.error[0].value.startswith("Dat lukte niet: embeddingmodel")
-    assert not at.chat_input, "nothing to ask while the engine cannot start"
+    at = ask(at, "Wat is OOGO?")
+    assert not at.exception and at.error[0].value.startswith("Dat lukte niet: embeddingmodel"), "asking says why again"
 
 
 @pytest.mark.integration

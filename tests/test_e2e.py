@@ -184,6 +184,28 @@ def horizontal_overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
+def test_cold_start_takes_a_question_at_once(server: str) -> None:
+    """First in the module: the server's engine is still cold. The input must be usable while the search
+    model loads, and a question typed then is answered once it has loaded."""
+    with open_tab("about:blank", DESKTOP) as tab:
+        started = time.monotonic()
+        tab.goto(server)
+        box = tab.locator("[data-testid=stChatInputTextArea]")
+        box.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+        usable_after = time.monotonic() - started
+        assert box.is_enabled()
+        box.fill(LAW_QUESTION)
+        box.press("Enter")
+        tab.wait_for_function("document.querySelectorAll('[data-testid=stChatMessage]').length >= 2",
+                              timeout=STEP_TIMEOUT_MS)
+        wait_for_idle(tab)
+        answered_after = time.monotonic() - started
+        assert "[1]" in tab.locator("[data-testid=stChatMessage]").last.inner_text()
+        (ARTIFACTS / "e2e-cold-start.txt").write_text(
+            f"chat input usable after {usable_after:.1f} s; first answer after {answered_after:.1f} s\n")
+        assert usable_after <= 5, f"chat input usable only after {usable_after:.1f} s"
+
+
 def test_reload_and_shared_link_keep_the_conversation(page, server: str) -> None:
     page.wait_for_selector("text=Probeer bijvoorbeeld", timeout=STEP_TIMEOUT_MS)
     answer = ask(page, LAW_QUESTION)

@@ -59,6 +59,9 @@ def answer_new_question(question: str, filter_types: list[str]) -> None:
 def main() -> None:
     settings = get_settings()
     st.title(texts.APP_TITLE)
+    # The input comes before the (on a cold start, ~20 s) engine load: a question typed meanwhile is
+    # asked in the run that follows the load, instead of the input being missing until then.
+    typed = st.chat_input(texts.CHAT_PLACEHOLDER)
     ready = False
     with friendly_errors():
         engine = get_engine(settings)
@@ -73,7 +76,6 @@ def main() -> None:
             pass  # the start screen says there are no documents yet
     open_conversation(settings)
     filter_types, actions = render_sidebar(settings, docs)
-    typed = st.chat_input(texts.CHAT_PLACEHOLDER)
     question = (take_pending() or typed or "").strip()
     # One slot for the start screen: emptied at once when a question comes, so the example grid does not
     # linger (faded) under the first answer while it is being written.

@@ -7,7 +7,7 @@ APP_ICON = ":material/handshake:"
 PAGE_CHAT = "Vragen stellen"
 PAGE_UPLOAD = "Documenten uploaden"
 
-LOADING = "De assistent wordt gestart: het taalmodel en de documenten worden geladen…"
+LOADING = "Het zoekmodel en de documenten worden geladen (de eerste keer duurt dat ongeveer 20 seconden)…"
 SEARCHING = "Ik zoek in de bronnen…"
 CHAT_PLACEHOLDER = "Stel een vraag over OOGO, passend onderwijs of jeugdhulp…"
 
