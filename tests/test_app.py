@@ -405,8 +405,10 @@ def test_new_conversation_keeps_the_old_one_in_the_sidebar(app_settings: Setting
     first = at.query_params["gesprek"]
     at = at.sidebar.button(key="new-conversation").click().run()
     assert at.query_params["gesprek"] != first and len(at.chat_message) == 0
+    assert any(c.value.endswith("· 1 vraag") for c in at.sidebar.caption), "the list shows date and length"
     at = at.sidebar.button(key=f"open-{first}").click().run()
     assert at.query_params["gesprek"] == first and len(at.chat_message) == 2
+    assert at.sidebar.button(key=f"open-{first}").disabled, "the conversation on screen is marked, not offered"
     at = at.sidebar.button(key=f"delete-{first}").click().run()
     assert at.query_params["gesprek"] != first and len(at.chat_message) == 0
     assert not any(b.key == f"open-{first}" for b in at.sidebar.button), "a deleted conversation is gone"

@@ -231,6 +231,9 @@ def test_reload_and_shared_link_keep_the_conversation(page, server: str) -> None
                             timeout=STEP_TIMEOUT_MS)
     assert "[1]" in other.locator("[data-testid=stChatMessage]").last.inner_text()
     other.close()
+    page.locator("[data-testid=stSidebar] summary", has_text="Eerdere gesprekken").click()
+    page.get_by_role("button", name=LAW_QUESTION[:40]).first.wait_for(timeout=STEP_TIMEOUT_MS)  # listed by its question
+    page.wait_for_timeout(600)  # the expander's opening animation
     page.screenshot(path=str(ARTIFACTS / "screenshot-desktop.png"))
 
 

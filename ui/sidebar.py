@@ -65,12 +65,12 @@ def earlier_conversations(settings: Settings) -> None:
         for summary in summaries:
             opened, delete = st.columns([5, 1], vertical_alignment="center")
             opened.button(
-                _short_title(summary.title), key=f"open-{summary.conversation_id}", width="stretch",
-                type="primary" if summary.conversation_id == current else "secondary",
-                help=texts.SIDEBAR_CONVERSATION_HELP.format(date=dutch_datetime(summary.started_at.astimezone()),
-                                                            turns=summary.turns),
+                _short_title(summary.title), key=f"open-{summary.conversation_id}", width="stretch", wrap=True,
+                disabled=summary.conversation_id == current,  # the one on screen: nothing to open
                 on_click=switch_conversation, args=(summary.conversation_id,),
             )
+            opened.caption(texts.SIDEBAR_CONVERSATION_LINE.format(
+                date=dutch_datetime(summary.started_at.astimezone()), questions=texts.question_count(summary.turns)))
             delete.button("", key=f"delete-{summary.conversation_id}", icon=":material/delete:",
                           help=texts.SIDEBAR_DELETE_CONVERSATION, on_click=_delete_conversation,
                           args=(settings, summary.conversation_id))

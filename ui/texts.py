@@ -67,7 +67,7 @@ SIDEBAR_NEW_CHAT = "Nieuw gesprek"
 SIDEBAR_DOWNLOAD = "Gesprek downloaden"
 SIDEBAR_CONVERSATIONS = "Eerdere gesprekken ({count})"
 SIDEBAR_NO_CONVERSATIONS = "Nog geen gesprekken bewaard."
-SIDEBAR_CONVERSATION_HELP = "Begonnen op {date} · {turns} vragen"
+SIDEBAR_CONVERSATION_LINE = "{date} · {questions}"
 SIDEBAR_DELETE_CONVERSATION = "Gesprek verwijderen"
 SIDEBAR_CONVERSATIONS_KEPT = "Gesprekken worden {days} dagen bewaard. Deel een gesprek met de link in de adresbalk."
 SIDEBAR_DOCUMENTS = "Documenten in de index ({count})"
@@ -122,6 +122,10 @@ UPLOAD_DOCUMENT_LINE = "{file} · {passages}"
 UPLOAD_NOT_INDEXED = "{file} · nog niet ingelezen"
 UPLOAD_REMOVE = "Verwijderen"
 UPLOAD_REMOVED = "{name} is verwijderd ({passages} uit de index gehaald)."
+
+
+def question_count(n: int) -> str:
+    return f"{n} vraag" if n == 1 else f"{n} vragen"
 
 
 def passage_count(n: int) -> str:
