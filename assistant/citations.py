@@ -8,10 +8,35 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import quote as url_quote
 
 from assistant.models import OUTDATED_TYPE, Citation, Passage
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
+_BWB_ID = re.compile(r"\bBWBR\d{7}\b")
+JURICONNECT = "https://wetten.overheid.nl/jci1.3:c:{bwb_id}"
+
+
+def juriconnect_url(bwb_id: str, article: str | None = None, lid: str | None = None) -> str:
+    """A link to the article and lid itself (Juriconnect standaard BWB 1.3.1), not to the whole act:
+    `https://wetten.overheid.nl/jci1.3:c:BWBR0003420&artikel=18a&lid=9`."""
+    url = JURICONNECT.format(bwb_id=bwb_id)
+    if article:
+        url += f"&artikel={url_quote(article, safe='.')}"
+        if lid:
+            url += f"&lid={url_quote(lid, safe='')}"
+    return url
+
+
+def source_link(citation: Citation) -> str | None:
+    """Where a reader checks the source: a law article on wetten.overheid.nl, else the document's
+    `source_url`. Indexes built before passages carried `bwb_id` still have it in the law's `source_url`."""
+    bwb = citation.bwb_id
+    if bwb is None and citation.source_url and (found := _BWB_ID.search(citation.source_url)):
+        bwb = found.group(0)
+    if bwb and citation.article:
+        return juriconnect_url(bwb, citation.article, citation.lid)
+    return citation.source_url
 
 
 def make_citation(number: int, passage: Passage, quote: str) -> Citation:
@@ -28,6 +53,7 @@ def make_citation(number: int, passage: Passage, quote: str) -> Citation:
         passage_id=passage.id,
         reference=passage.reference,
         outdated=passage.type == OUTDATED_TYPE,
+        bwb_id=passage.bwb_id,
     )
 
 

@@ -123,6 +123,10 @@ class Settings(BaseSettings):
 
     # --- app ---------------------------------------------------------------------------------
     feedback_db: Path = _field(Path("feedback.sqlite3"), "app", "SQLite file for thumbs and comments")
+    conversations_db: Path = _field(
+        Path("conversations.sqlite3"), "app", "SQLite file of the chat conversations (reopened by their ?gesprek= link)"
+    )
+    conversation_days: int = _field(30, "app", "conversations without a new turn for this many days are deleted")
     admin_password: str | None = _field(None, "app", "password for the upload page; empty: uploads only on localhost")
 
     @property

@@ -50,6 +50,8 @@ class Passage:
     publisher: str | None = None
     licence: str | None = None
     place: str | None = None
+    bwb_id: str | None = None
+    """The law's id in the BWB (e.g. BWBR0003420): with article and lid it makes a link to the article."""
 
     @property
     def reference(self) -> str:
@@ -166,6 +168,7 @@ class Citation:
     passage_id: str
     reference: str = ""
     outdated: bool = False
+    bwb_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

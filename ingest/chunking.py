@@ -103,6 +103,7 @@ def make_passage(
         "publisher": metadata.get("publisher"),
         "licence": metadata.get("licence"),
         "place": metadata.get("place"),
+        "bwb_id": metadata.get("bwb_id"),
     }
     digest = hashlib.sha256((text + json.dumps(fields, sort_keys=True)).encode("utf-8")).hexdigest()[:16]
     return Passage(id=f"{source.doc_id}::{fields['position']:05d}::{digest}", text=text, **fields)

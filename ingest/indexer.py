@@ -13,6 +13,7 @@ and says so.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,12 @@ from assistant.store import SENTENCES_SUFFIX, Store, generation, stored_facts
 from ingest.chunking import answer_units, chunk, content_hash, embedding_text
 from ingest.loaders import SUPPORTED_SUFFIXES, doc_id_for, load_file
 from ingest.progress import NullProgress, ProgressReporter
+
+log = logging.getLogger(__name__)
+# Stage names users read in the upload page's progress bar and the CLI: what happens, not how.
+STAGE_READ = "Bestanden lezen"
+STAGE_SENTENCES = "Zinnen voorbereiden"
+STAGE_PASSAGES = "Tekst verwerken"
 
 EncoderFactory = Callable[[], TextEmbeddings]
 """Gives the embedding model when (and only when) something has to be embedded."""
@@ -110,7 +117,7 @@ def read_corpus(
     errors: list[FileError] = []
     failed: set[str] = set()
     max_bytes = int(settings.max_file_mb * 1_000_000)
-    progress.stage("Bestanden lezen", len(files))
+    progress.stage(STAGE_READ, len(files))
     root = corpus_dir.resolve()
     seen: dict[str, str] = {}
     for path in files:
@@ -134,8 +141,9 @@ def read_corpus(
             except IngestError as exc:
                 errors.append(FileError(relative, exc.message))
                 failed.add(doc_id_for(path, corpus_dir))
-            except Exception as exc:  # a parser bug on one odd file must not stop the other files
-                errors.append(FileError(relative, f"onverwachte fout bij het lezen ({exc.__class__.__name__}: {exc})"))
+            except Exception:  # a parser bug on one odd file must not stop the other files
+                log.exception("unexpected error reading %s", relative)  # the details are for the maintainer
+                errors.append(FileError(relative, "onverwachte fout bij het lezen; de details staan in het log"))
                 failed.add(doc_id_for(path, corpus_dir))
         progress.advance()
     return passages, errors, failed
@@ -310,8 +318,8 @@ def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild
         if (active is None or rebuild or passage_plan.changed or sentence_plan.changed
                 or stored_facts(active) != facts_json):
             collection, sentences = store.new_generation(_next_generation(store, active), model_name, facts_json)
-            report.sentences_embedded = _write(sentences, sentence_plan, encoder, progress, "Zinnen inbedden").embedded
-            counts = _write(collection, passage_plan, encoder, progress, "Passages inbedden")
+            report.sentences_embedded = _write(sentences, sentence_plan, encoder, progress, STAGE_SENTENCES).embedded
+            counts = _write(collection, passage_plan, encoder, progress, STAGE_PASSAGES)
             report.embedded, report.reused, report.removed = counts.embedded, counts.reused, counts.removed
             _publish(store, collection.name)
         else:

@@ -124,7 +124,7 @@ def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
     try:
         data = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as exc:
-        raise IngestError(f"de front matter is geen geldige YAML ({exc.__class__.__name__})", source=source) from exc
+        raise IngestError("de front matter is geen geldige YAML", source=source) from exc
     if not isinstance(data, dict):
         raise IngestError("de front matter is geen lijst van velden", source=source)
     metadata = {str(key): str(value) for key, value in data.items() if value is not None}
@@ -216,7 +216,7 @@ def _read_pdf(path: Path, doc_id: str) -> list[SourceText]:
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise IngestError(f"de PDF is beschadigd of onleesbaar ({exc.__class__.__name__})", source=str(path)) from exc
+        raise IngestError("de PDF is beschadigd of onleesbaar", source=str(path)) from exc
     if not any(page for page in lines):
         raise IngestError("de PDF bevat geen tekst (misschien een scan zonder tekstlaag)", source=str(path))
     layout = analyse(lines, width)
@@ -294,7 +294,7 @@ def load_docx(path: Path, doc_id: str) -> list[SourceText]:
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, ValueError, KeyError, OSError) as exc:
-        raise IngestError(f"het Word-bestand is beschadigd of onleesbaar ({exc.__class__.__name__})", source=str(path)) from exc
+        raise IngestError("het Word-bestand is beschadigd of onleesbaar", source=str(path)) from exc
     lines: list[str] = []
     first_heading: str | None = None
     counters: dict[tuple[str, str], int] = {}

@@ -9,6 +9,7 @@ loader's Dutch reason instead of sitting in the corpus as a recurring error.
 from __future__ import annotations
 
 import glob
+import logging
 import os
 import re
 import tempfile
@@ -22,6 +23,7 @@ from assistant.errors import IngestError
 from ingest.indexer import remove_documents
 from ingest.loaders import SUPPORTED_SUFFIXES, UPLOAD_FOLDER, doc_id_for, load_file
 
+log = logging.getLogger(__name__)
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_STEM_CHARS = 80
 ALLOWED_TYPES_NL = "PDF, Word (DOCX), Markdown (MD), tekst (TXT) en HTML"
@@ -126,8 +128,9 @@ def save_upload(settings: Settings, original_name: str, data: bytes) -> UploadRe
             load_file(staged, settings.corpus_dir, max_bytes)
         except IngestError as error:
             return UploadResult(original_name, name, error.message)
-        except Exception as error:  # a parser crash on a malformed file is a rejection, not an app error
-            return UploadResult(original_name, name, f"het bestand kan niet gelezen worden ({error.__class__.__name__})")
+        except Exception:  # a parser crash on a malformed file is a rejection, not an app error
+            log.exception("upload %s could not be read", name)  # the details are for the maintainer
+            return UploadResult(original_name, name, "het bestand kan niet gelezen worden")
         name = _free_name(folder, name, data)
         target = folder / name
         replaced = [path.name for path in list_uploads(settings) if Path(path.name).stem == target.stem]

@@ -23,7 +23,7 @@ from assistant.engine import Engine, engine_for
 from assistant.feedback import FeedbackStore
 from assistant.models import Answer, Citation, DocumentInfo
 from ingest.uploads import list_uploads, safe_filename, save_upload, upload_access
-from ui.answer_view import sentence_pieces
+from ui.answer_view import ends_in_lead_in, refusal_sentence, sentence_pieces
 from ui.engine import corpus_line
 from ui.export import conversation_markdown
 from ui.highlight import highlight_passage
@@ -58,13 +58,15 @@ def app_environment(settings: Settings) -> dict[str, str]:
         "ASSISTENT_INDEX_DIR": str(settings.index_dir),
         "ASSISTENT_MODELS_DIR": str(settings.models_dir),
         "ASSISTENT_FEEDBACK_DB": str(settings.feedback_db),
+        "ASSISTENT_CONVERSATIONS_DB": str(settings.conversations_db),
         "ASSISTENT_CHROMA_URL": "",
     }
 
 
 def unit_settings(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", models_dir=MODELS_DIR,
-                    feedback_db=tmp_path / "feedback.sqlite3", **overrides)
+                    feedback_db=tmp_path / "feedback.sqlite3", conversations_db=tmp_path / "conversations.sqlite3",
+                    **overrides)
 
 
 def indexed_doc_ids(settings: Settings) -> set[str]:
@@ -227,6 +229,22 @@ def test_sentence_pieces_rebuild_the_text(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 @pytest.mark.unit
+def test_lead_in_answers_are_recognised() -> None:
+    assert ends_in_lead_in("Het samenwerkingsverband heeft de volgende taken: [1]")
+    assert ends_in_lead_in("Volgens artikel 18a:\n")
+    assert not ends_in_lead_in("Volgens artikel 18a:\n\n- a. het plan [1]")
+
+
+@pytest.mark.unit
+def test_a_refusal_is_shown_as_its_own_sentence() -> None:
+    from assistant.messages import refusal_text
+
+    assert refusal_sentence(refusal_text("not_found", False), "not_found") == "Dat staat niet in de bronnen die ik heb."
+    assert refusal_sentence(refusal_text("not_found", True), "not_found") == "The sources I have do not answer that."
+    assert refusal_sentence("Iets anders.", "not_found") == "Iets anders."
+
+
+@pytest.mark.unit
 def test_corpus_line_counts_types_in_dutch() -> None:
     def doc(doc_type: str) -> DocumentInfo:
         return DocumentInfo(doc_id=doc_type, title="t", type=doc_type, date=None, publisher=None, source_url=None, passages=1)
@@ -266,12 +284,15 @@ def ask(at: AppTest, question: str) -> AppTest:
     return at.run()
 
 
+LINKED_MARKER = re.compile(r"\[\\\[(\d+)\\\]\]\(#bron-[0-9a-f]+-\d+\)")
+
+
 def assistant_text(at: AppTest) -> str:
-    """The text of the last answer (streamed answers and refusals alike)."""
+    """The text of the last answer (streamed answers and refusals alike), `[n]` links back to `[n]`."""
     message = at.chat_message[-1]
     parts = [m.value for m in message.markdown if not m.value.startswith("<div")]
     parts += [w.value for w in message.warning] + [i.value for i in message.info]
-    return "\n".join(parts)
+    return LINKED_MARKER.sub(r"[\1]", "\n".join(parts))
 
 
 def source_labels(at: AppTest) -> list[str]:
@@ -297,15 +318,25 @@ def test_answer_cites_only_its_sources_with_matching_numbers(app_settings: Setti
     cited = sorted({int(n) for n in re.findall(r"\[(\d+)\]", text)})
     assert [int(label[1:label.index("]")]) for label in labels] == cited, "exactly the cited sources, in order"
     assert "WPO art. 18a" in labels[0] and "wetgeving" in labels[0]
-    passage = next(m.value for m in at.chat_message[-1].expander[0].markdown if m.value.startswith("<div"))
+    first = at.chat_message[-1].expander[0]
+    passage = next(m.value for m in first.markdown if m.value.startswith("<div"))
     assert "<mark>" in passage, "the quoted sentences are highlighted in the passage"
+    assert first.proto.expanded and not any(e.proto.expanded for e in at.chat_message[-1].expander[1:])
+    assert "2026-08-01" in labels[0], "the card shows the document's date"
+    raw = "\n".join(m.value for m in at.chat_message[-1].markdown)
+    assert re.search(r"\[\\\[1\\\]\]\(#bron-[0-9a-f]+-1\)", raw), "[1] links to source 1"
+    [copy] = [h.proto.body for h in at.chat_message[-1].get("html") if "kopieer" in h.proto.body]
+    assert "Antwoord kopiëren" in copy and "Bronnen:" in copy and "WPO art. 18a" in copy, "copy: answer and sources"
+    link = next(m.value for m in first.markdown if "wetten.overheid.nl" in m.value)
+    assert "https://wetten.overheid.nl/jci1.3:c:BWBR0003420&artikel=18a" in link, "the law link goes to the article"
 
 
 @pytest.mark.integration
 def test_refusal_looks_like_a_refusal(app_settings: Settings) -> None:
     at = ask(run_app(), OFF_TOPIC)
     message = at.chat_message[-1]
-    assert message.warning and "buiten wat mijn bronnen behandelen" in message.warning[0].value
+    assert [w.value for w in message.warning] == ["Die vraag valt buiten wat mijn bronnen behandelen."], "one sentence"
+    assert len([b for b in message.button if b.key and b.key.startswith("suggest-")]) <= 3
     assert not message.expander and not any(m.value == "**Bronnen**" for m in message.markdown)
     assert [b for b in message.button if b.key and b.key.startswith("suggest-")], "example questions are offered"
 
@@ -330,8 +361,22 @@ def test_type_filter_changes_the_sources(app_settings: Settings) -> None:
     at.sidebar.multiselect(key="type_filter").set_value(["handreiking"]).run()
     at = ask(at, FILTER_QUESTION)
     labels = source_labels(at)
-    assert labels and all(label.endswith("· handreiking") for label in labels)
+    assert labels and all("· handreiking" in label for label in labels)
     assert any("Alleen gezocht in: handreiking" in c.value for c in at.chat_message[-1].caption)
+
+
+@pytest.mark.integration
+def test_a_filter_that_hides_the_better_source_says_so(app_settings: Settings) -> None:
+    at = run_app()
+    at.sidebar.multiselect(key="type_filter").set_value(["wetgeving"]).run()
+    at = ask(at, "Hoe werken gemeente, onderwijs en jeugdhulp samen in Dronten?")
+    message = at.chat_message[-1]
+    assert any("beter bij de vraag past (type: praktijkvoorbeeld)" in i.value for i in message.info)
+    [button] = [b for b in message.button if b.key and b.key.startswith("search-all-")]
+    at = button.click().run()
+    assert at.sidebar.multiselect(key="type_filter").value == []
+    assert not any("Alleen gezocht in" in c.value for c in at.chat_message[-1].caption)
+    assert any("praktijkvoorbeeld" in label for label in source_labels(at))
 
 
 @pytest.mark.integration
@@ -341,6 +386,35 @@ def test_new_conversation_clears_the_history(app_settings: Settings) -> None:
     at = at.sidebar.button(key="new-conversation").click().run()
     assert len(at.chat_message) == 0
     assert any(b.key == "example-0" for b in at.button), "back on the start screen"
+
+
+@pytest.mark.integration
+def test_a_reload_or_shared_link_reopens_the_conversation(app_settings: Settings) -> None:
+    at = ask(run_app(), LAW_QUESTION)
+    conversation = at.query_params["gesprek"]
+    answer = assistant_text(at)
+    reopened = AppTest.from_file(APP, default_timeout=180)
+    reopened.query_params["gesprek"] = conversation
+    reopened = reopened.run()
+    assert not reopened.exception and len(reopened.chat_message) == 2
+    assert reopened.chat_message[0].markdown[0].value.replace("\\", "") == LAW_QUESTION
+    assert assistant_text(reopened) == answer and source_labels(reopened), "the answer comes back with its sources"
+    assert not any(b.key and b.key.startswith("example-") for b in reopened.button)
+
+
+@pytest.mark.integration
+def test_new_conversation_keeps_the_old_one_in_the_sidebar(app_settings: Settings) -> None:
+    at = ask(run_app(), LAW_QUESTION)
+    first = at.query_params["gesprek"]
+    at = at.sidebar.button(key="new-conversation").click().run()
+    assert at.query_params["gesprek"] != first and len(at.chat_message) == 0
+    assert any(c.value.endswith("· 1 vraag") for c in at.sidebar.caption), "the list shows date and length"
+    at = at.sidebar.button(key=f"open-{first}").click().run()
+    assert at.query_params["gesprek"] == first and len(at.chat_message) == 2
+    assert at.sidebar.button(key=f"open-{first}").disabled, "the conversation on screen is marked, not offered"
+    at = at.sidebar.button(key=f"delete-{first}").click().run()
+    assert at.query_params["gesprek"] != first and len(at.chat_message) == 0
+    assert not any(b.key == f"open-{first}" for b in at.sidebar.button), "a deleted conversation is gone"
 
 
 @pytest.mark.integration
@@ -400,7 +474,8 @@ def test_engine_errors_are_shown_in_dutch(app_with_env: Callable[..., AppTest], 
     at = app_with_env(EMBEDDING_MODEL=str(tmp_path / "geen-model"))
     assert not at.exception, "no traceback"
     assert at.error[0].value.startswith("Dat lukte niet: embeddingmodel")
-    assert not at.chat_input, "nothing to ask while the engine cannot start"
+    at = ask(at, "Wat is OOGO?")
+    assert not at.exception and at.error[0].value.startswith("Dat lukte niet: embeddingmodel"), "asking says why again"
 
 
 @pytest.mark.integration
@@ -413,18 +488,22 @@ def test_upload_page_adds_rejects_and_removes_documents(app_settings: Settings) 
     try:
         at = run_app().switch_page("ui/upload_page.py").run()
         assert any("alleen op deze computer" in c.value for c in at.caption)
+        allowed = list(at.file_uploader[0].proto.type)
+        assert ".pdf" in allowed and ".md" in allowed and ".exe" not in allowed and ".py" not in allowed, (
+            "the picker offers only supported types (the server check stays: test_rejected_uploads_...)")
         at.file_uploader[0].set_value([
-            ("Notitie Zonnedal.md", b"# Notitie Zonnedal\n\nZonnedal houdt elke maand een inloopspreekuur voor ouders.",
+            ("Notitie Zonnedal.md",
+             b"---\ntype: wetgeving\n---\n# Notitie Zonnedal\n\nZonnedal houdt elke maand een inloopspreekuur voor ouders.",
              "text/markdown"),
-            ("script.py", b"print('hallo')", "text/x-python"),
         ])
         at = at.run()
         at = at.button[0].click().run()
         assert not at.exception
         assert "notitie-zonnedal.md" in at.success[0].value
-        assert "script.py" in at.error[0].value and "wordt niet ondersteund" in at.error[0].value
+        assert not at.error
         assert any("notitie-zonnedal.md · 1 passage" in m.value for m in at.markdown)
-        assert "uploads/notitie-zonnedal" in indexed_doc_ids(app_settings)
+        [uploaded] = [d for d in engine_for(app_settings).list_documents() if d.doc_id == "uploads/notitie-zonnedal"]
+        assert uploaded.type == "geüpload", "an upload does not become law by claiming so"
 
         at = at.button(key="remove-notitie-zonnedal.md").click().run()
         assert "is verwijderd" in at.success[0].value

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.citations import OUTDATED_TYPE, cited_numbers, make_citation, renumber
-from assistant.models import Passage
+from assistant.citations import OUTDATED_TYPE, cited_numbers, juriconnect_url, make_citation, renumber, source_link
+from assistant.models import Citation, Passage
 
 pytestmark = pytest.mark.unit
 
@@ -146,3 +146,22 @@ def test_make_citation_of_a_pdf_page_names_its_section() -> None:
     # Law keeps its own reference; a Markdown section has no page to name.
     assert _passage(2, article="18a", lid="9", short="WPO", heading="Artikel 18a").reference == "WPO art. 18a lid 9"
     assert _passage(3, heading="Inleiding").reference == ""
+
+
+@pytest.mark.unit
+def test_law_sources_link_to_the_article_and_lid_with_juriconnect() -> None:
+    assert juriconnect_url("BWBR0003420", "18a", "9") == "https://wetten.overheid.nl/jci1.3:c:BWBR0003420&artikel=18a&lid=9"
+    assert juriconnect_url("BWBR0039296", "2.47") == "https://wetten.overheid.nl/jci1.3:c:BWBR0039296&artikel=2.47"
+    assert juriconnect_url("BWBR0003420") == "https://wetten.overheid.nl/jci1.3:c:BWBR0003420"
+
+    def cite(**values: object) -> Citation:
+        base: dict = {"number": 1, "doc_id": "d", "title": "t", "type": "wetgeving", "article": "18a", "lid": "9",
+                      "page": None, "quote": "q", "source_url": None, "passage_id": "p"}
+        return Citation(**{**base, **values})
+
+    assert source_link(cite(bwb_id="BWBR0003420")).endswith("jci1.3:c:BWBR0003420&artikel=18a&lid=9")
+    # An index built before passages carried bwb_id: the id is read from the law's source_url.
+    assert source_link(cite(source_url="https://wetten.overheid.nl/BWBR0003420")).endswith("&artikel=18a&lid=9")
+    handreiking = cite(type="handreiking", article=None, lid=None, source_url="https://example.org/oogo")
+    assert source_link(handreiking) == "https://example.org/oogo"
+    assert source_link(cite(type="praktijkvoorbeeld", article=None, lid=None)) is None

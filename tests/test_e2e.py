@@ -16,6 +16,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     root = tmp_path_factory.mktemp("e2e")
     settings = Settings(corpus_dir=copy_corpus(root / "corpus", E2E_CORPUS), index_dir=root / "index",
-                        models_dir=MODELS_DIR, feedback_db=root / "feedback.sqlite3")
+                        models_dir=MODELS_DIR, feedback_db=root / "feedback.sqlite3",
+                        conversations_db=root / "conversations.sqlite3")
     report = ingest(settings)
     assert not report.errors, report.summary()
     port = free_port()
@@ -97,8 +99,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture
-def page(server: str) -> Iterator:
+DESKTOP = {"width": 1280, "height": 1000}
+PHONE = {"width": 390, "height": 844}
+
+
+@contextmanager
+def open_tab(server: str, viewport: dict[str, int]) -> Iterator:
+    """A fresh Chromium profile (a new browser session) at `server` with this viewport."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -106,8 +113,8 @@ def page(server: str) -> Iterator:
     profile = tempfile.mkdtemp(prefix="e2e-chromium-")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-            viewport={"width": 1280, "height": 1000}, accept_downloads=False,
+            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, viewport=viewport,
+            accept_downloads=False,
         )
         context.set_default_timeout(STEP_TIMEOUT_MS)
         try:
@@ -117,6 +124,18 @@ def page(server: str) -> Iterator:
         finally:
             context.close()
             shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def page(server: str) -> Iterator:
+    with open_tab(server, DESKTOP) as tab:
+        yield tab
+
+
+@pytest.fixture
+def phone(server: str) -> Iterator:
+    with open_tab(server, PHONE) as tab:
+        yield tab
 
 
 def wait_for_idle(page) -> None:
@@ -149,6 +168,87 @@ def source(message, number: int):
     )
 
 
+FOCUS_COLOURS = """() => {
+  const box = document.querySelector('[data-testid=stChatInputTextArea]');
+  box.focus();
+  const colours = [];
+  for (let el = box, i = 0; el && i < 5; el = el.parentElement, i++) {
+    const style = getComputedStyle(el);
+    colours.push(style.borderTopColor, style.outlineColor, style.boxShadow);
+  }
+  return colours.join(' | ');
+}"""
+
+
+def horizontal_overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def test_cold_start_takes_a_question_at_once(server: str) -> None:
+    """First in the module: the server's engine is still cold. The input must be usable while the search
+    model loads, and a question typed then is answered once it has loaded."""
+    with open_tab("about:blank", DESKTOP) as tab:
+        started = time.monotonic()
+        tab.goto(server)
+        box = tab.locator("[data-testid=stChatInputTextArea]")
+        box.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+        usable_after = time.monotonic() - started
+        assert box.is_enabled()
+        box.fill(LAW_QUESTION)
+        box.press("Enter")
+        tab.wait_for_function("document.querySelectorAll('[data-testid=stChatMessage]').length >= 2",
+                              timeout=STEP_TIMEOUT_MS)
+        wait_for_idle(tab)
+        answered_after = time.monotonic() - started
+        assert "[1]" in tab.locator("[data-testid=stChatMessage]").last.inner_text()
+        (ARTIFACTS / "e2e-cold-start.txt").write_text(
+            f"chat input usable after {usable_after:.1f} s; first answer after {answered_after:.1f} s\n")
+        assert usable_after <= 5, f"chat input usable only after {usable_after:.1f} s"
+
+
+def test_reload_and_shared_link_keep_the_conversation(page, server: str) -> None:
+    page.wait_for_selector("text=Probeer bijvoorbeeld", timeout=STEP_TIMEOUT_MS)
+    answer = ask(page, LAW_QUESTION)
+    link = answer.locator("a[href*='wetten.overheid.nl']").first
+    assert "&artikel=18a" in (link.get_attribute("href") or ""), "the law link goes to the article"
+    assert answer.locator("[aria-label='Goed antwoord']").count() == 1, "the thumbs speak Dutch"
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    answer.get_by_role("button", name="Antwoord kopiëren").click()
+    answer.get_by_role("button", name="Gekopieerd").wait_for(timeout=5_000)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "[1]" in copied and "Bronnen:" in copied and "WPO art. 18a" in copied, "the answer is copied with its sources"
+    assert "gesprek=" in page.url
+    shared = page.url
+    page.reload()
+    page.wait_for_function("document.querySelectorAll('[data-testid=stChatMessage]').length == 2",
+                           timeout=STEP_TIMEOUT_MS)
+    wait_for_idle(page)
+    assert LAW_QUESTION in page.locator("[data-testid=stChatMessage]").first.inner_text()
+    assert page.locator("text=Probeer bijvoorbeeld").count() == 0, "no start screen over a reopened conversation"
+    other = page.context.new_page()  # a second tab is a second Streamlit session: only the link is shared
+    other.goto(shared)
+    other.wait_for_function("document.querySelectorAll('[data-testid=stChatMessage]').length == 2",
+                            timeout=STEP_TIMEOUT_MS)
+    assert "[1]" in other.locator("[data-testid=stChatMessage]").last.inner_text()
+    other.close()
+    page.locator("[data-testid=stSidebar] summary", has_text="Eerdere gesprekken").click()
+    page.get_by_role("button", name=LAW_QUESTION[:40]).first.wait_for(timeout=STEP_TIMEOUT_MS)  # listed by its question
+    page.wait_for_timeout(600)  # the expander's opening animation
+    page.screenshot(path=str(ARTIFACTS / "screenshot-desktop.png"))
+
+
+def test_mobile_has_no_horizontal_overflow(phone) -> None:
+    phone.wait_for_selector("text=Probeer bijvoorbeeld", timeout=STEP_TIMEOUT_MS)
+    wait_for_idle(phone)
+    assert horizontal_overflow(phone) <= 0
+    # The page opens at the top, title visible (Streamlit would keep the chat scrolled to its end).
+    phone.wait_for_function("document.querySelector('h1').getBoundingClientRect().top >= 0", timeout=5_000)
+    assert "255, 75, 75" not in phone.evaluate(FOCUS_COLOURS), "no red border on the focused chat input"
+    ask(phone, LAW_QUESTION)
+    assert horizontal_overflow(phone) <= 0, "answers and source cards fit the phone's width"
+    phone.screenshot(path=str(ARTIFACTS / "screenshot-mobile.png"))
+
+
 def test_question_sources_and_upload(page) -> None:
     page.wait_for_selector("text=Probeer bijvoorbeeld", timeout=STEP_TIMEOUT_MS)
     assert "2 documenten" in page.locator("[data-testid=stMarkdownContainer]", has_text="Ik beantwoord").inner_text()
@@ -158,7 +258,10 @@ def test_question_sources_and_upload(page) -> None:
     text = answer.inner_text().split("Bronnen")[0]
     assert "[1]" in text
     first = source(answer, 1)
-    first.locator("summary").click()
+    first.locator("mark").first.wait_for(timeout=STEP_TIMEOUT_MS)  # the first source is open by default
+    first.locator("summary").click()  # closed by the reader, then reopened through the [1] in the answer
+    first.locator("mark").first.wait_for(state="hidden", timeout=STEP_TIMEOUT_MS)
+    answer.get_by_role("link", name="[1]").first.click()
     highlighted = first.locator("mark").first
     highlighted.wait_for(timeout=STEP_TIMEOUT_MS)
     # [1] and source 1 are the same passage: the sentence just before [1] is highlighted in source 1.
@@ -170,6 +273,8 @@ def test_question_sources_and_upload(page) -> None:
 
     page.get_by_role("link", name="Documenten uploaden").click()
     page.wait_for_selector("text=Kies een of meer bestanden", timeout=STEP_TIMEOUT_MS)
+    accept = page.locator("[data-testid=stFileUploaderDropzoneInput]").get_attribute("accept") or ""
+    assert ".pdf" in accept and ".exe" not in accept, "the file dialog offers only supported types"
     upload = ARTIFACTS / UPLOAD_NAME
     upload.write_text(UPLOAD_TEXT, encoding="utf-8")
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(upload))

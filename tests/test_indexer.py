@@ -76,11 +76,11 @@ class EmbedSpy:
 
     @property
     def passages(self) -> list[str]:
-        return self.texts("Passages inbedden")
+        return self.texts(indexer.STAGE_PASSAGES)
 
     @property
     def sentences(self) -> list[str]:
-        return self.texts("Zinnen inbedden")
+        return self.texts(indexer.STAGE_SENTENCES)
 
     def reset(self) -> None:
         self.calls.clear()

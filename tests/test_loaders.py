@@ -319,6 +319,13 @@ def test_html_without_title_takes_h1(corpus: Path) -> None:
     assert text.metadata["type"] == "geüpload"  # an upload's kind is unknown: not guessed
 
 
+def test_an_upload_is_typed_geupload_whatever_its_front_matter_claims(corpus: Path) -> None:
+    path = corpus / "uploads" / "notitie.md"
+    path.write_text("---\ntitle: Notitie\ntype: wetgeving\n---\n# Notitie\n\nEen eigen notitie.", encoding="utf-8")
+    [text] = _load(path, corpus)
+    assert text.metadata["type"] == "geüpload"
+
+
 def test_docx_lists_keep_their_items_and_bold_lines_are_headings(corpus: Path) -> None:
     import docx
 

@@ -3,26 +3,29 @@ refusals styled as refusals, and the feedback controls."""
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from collections.abc import Iterator
 
 import streamlit as st
 
+from assistant.citations import MARKER, source_link
 from assistant.config import Settings
 from assistant.feedback import FeedbackStore
-from assistant.messages import EXAMPLE_QUESTIONS
-from assistant.models import Citation
+from assistant.messages import EXAMPLE_QUESTIONS, REFUSALS_EN, REFUSALS_NL
+from assistant.models import Citation, Passage
 from ui import texts
 from ui.engine import passage_by_id, type_label
+from ui.export import answer_with_sources
 from ui.highlight import highlight_passage
-from ui.session import Exchange, ask_later
+from ui.session import Exchange, ask_later, search_everything
 
 USER_AVATAR = ":material/person:"
 ASSISTANT_AVATAR = texts.APP_ICON
 STREAM_PAUSE_S = 0.04
-# Refusals already name the first three example questions in their text; offer the others as buttons.
-REFUSAL_SUGGESTIONS = EXAMPLE_QUESTIONS[3:6]
+# The refusal is shown as its one sentence; the example questions its full text names become buttons.
+REFUSAL_SUGGESTIONS = EXAMPLE_QUESTIONS[:3]
 NO_SUGGESTIONS = {"missing_value"}
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]#<>$|~])")
 
@@ -35,6 +38,21 @@ def escape_markdown(text: str) -> str:
 def answer_markdown(text: str) -> str:
     """The engine's answer is Markdown on purpose (lists); only `$` must not start LaTeX."""
     return text.replace("$", "\\$")
+
+
+def source_anchor(exchange_id: str, number: int) -> str:
+    """The key of source `number`'s card; `[n]` links point to it (ui/style.py opens the card on click)."""
+    return f"bron-{exchange_id}-{number}"
+
+
+def linked_markers(text: str, exchange_id: str) -> str:
+    """`[n]` as a link to source n's card, so a reader goes from a claim to its source in one click."""
+    return MARKER.sub(lambda m: f"[\\[{m.group(1)}\\]](#{source_anchor(exchange_id, int(m.group(1)))})", text)
+
+
+def ends_in_lead_in(text: str) -> bool:
+    """An answer whose last quote is a lead-in ("... de volgende taken:") without the list it announces."""
+    return MARKER.sub("", text).rstrip().endswith(":")
 
 
 def sentence_pieces(text: str) -> Iterator[str]:
@@ -56,16 +74,23 @@ def render_exchange(exchange: Exchange, settings: Settings, *, latest: bool) -> 
 def render_answer(exchange: Exchange, settings: Settings, *, new: bool, latest: bool) -> None:
     answer = exchange.answer
     _search_notes(exchange)
+    text = linked_markers(answer_markdown(answer.text), exchange.id)
     if answer.refused:
         _refusal(exchange, latest)
     elif new:
-        st.write_stream(sentence_pieces(answer_markdown(answer.text)))
+        st.write_stream(sentence_pieces(text))
     else:
-        st.markdown(answer_markdown(answer.text))
+        st.markdown(text)
+    if not answer.refused and ends_in_lead_in(answer.text):  # never leave a reader at a colon
+        st.caption(texts.LEAD_IN_ONLY)
     for note in answer.guard_notes:  # Dutch notes from the LLM citation guard, e.g. why it fell back
         st.caption(note)
     if answer.citations:
-        _sources(answer.citations, settings)
+        _sources(exchange, settings)
+    if latest and exchange.better_type:
+        _filter_hint(exchange)
+    if not answer.refused:
+        _copy_button(exchange)
     _feedback(exchange, settings)
 
 
@@ -80,12 +105,36 @@ def _search_notes(exchange: Exchange) -> None:
         st.caption(" · ".join(notes))
 
 
+def _copy_button(exchange: Exchange) -> None:
+    """Streamlit has no clipboard widget: a plain button, copied by the page script in ui/style.py."""
+    text = html.escape(answer_with_sources(exchange), quote=True)
+    st.html(f'<button class="kopieer" type="button" data-tekst="{text}" data-klaar="{texts.COPIED}">'
+            f"{texts.COPY}</button>")
+
+
+def _filter_hint(exchange: Exchange) -> None:
+    """The filter hid a clearly better source: say which type, and offer the search without filter."""
+    st.info(texts.FILTER_HINT.format(type=type_label(exchange.better_type or "")), icon=":material/filter_alt_off:")
+    st.button(texts.FILTER_SEARCH_ALL, key=f"search-all-{exchange.id}", on_click=search_everything,
+              args=(exchange.question,), icon=":material/travel_explore:")
+
+
+def refusal_sentence(text: str, reason: str | None) -> str:
+    """The refusal's own sentence: the engine's text goes on with its scope and example questions,
+    which the block offers as buttons instead of repeating them in prose."""
+    for sentences in (REFUSALS_NL, REFUSALS_EN):
+        sentence = sentences.get(reason or "")
+        if sentence and text.startswith(sentence):
+            return sentence
+    return text
+
+
 def _refusal(exchange: Exchange, latest: bool) -> None:
     answer = exchange.answer
     if answer.refusal_reason == "missing_value":  # the sources are quoted, just without the value asked for
         st.info(answer_markdown(answer.text), icon=":material/info:")
         return
-    st.warning(answer_markdown(answer.text), icon=":material/search_off:")
+    st.warning(answer_markdown(refusal_sentence(answer.text, answer.refusal_reason)), icon=":material/search_off:")
     if latest and answer.refusal_reason not in NO_SUGGESTIONS:
         st.caption(texts.REFUSAL_EXAMPLES_LEAD)
         for n, question in enumerate(REFUSAL_SUGGESTIONS):
@@ -93,10 +142,14 @@ def _refusal(exchange: Exchange, latest: bool) -> None:
                       icon=":material/arrow_forward:")
 
 
-def source_label(citation: Citation) -> str:
-    where = f" — {citation.reference}" if citation.reference else ""
+def source_label(citation: Citation, passage: Passage | None = None) -> str:
+    """Title, place in the document, type and date: two passages of one document must be told apart,
+    so a prose passage without article or page is named by its section heading."""
+    reference = citation.reference or (passage.heading if passage and passage.heading else "")
+    where = f" — {escape_markdown(reference)}" if reference else ""
+    date = f" · {passage.date}" if passage and passage.date else ""
     outdated = f" · :orange[{texts.OUTDATED_BADGE}]" if citation.outdated else ""
-    return f"[{citation.number}] {escape_markdown(citation.title)}{where} · {type_label(citation.type)}{outdated}"
+    return f"[{citation.number}] {escape_markdown(citation.title)}{where} · {type_label(citation.type)}{date}{outdated}"
 
 
 def _source_icon(citation: Citation) -> str:
@@ -105,13 +158,22 @@ def _source_icon(citation: Citation) -> str:
     return ":material/gavel:" if citation.type.startswith("wetgeving") else ":material/description:"
 
 
-def _sources(citations: list[Citation], settings: Settings) -> None:
+def link_label(citation: Citation) -> str:
+    if citation.article and citation.type.startswith("wetgeving"):
+        return texts.SOURCE_LAW_LINK.format(reference=citation.reference or f"art. {citation.article}")
+    return texts.SOURCE_LINK
+
+
+def _sources(exchange: Exchange, settings: Settings) -> None:
+    """Source cards, the first one open: most answers rest on it, and the quote is the proof."""
     st.markdown(f"**{texts.SOURCES}**")
-    for citation in citations:
-        with st.expander(source_label(citation), icon=_source_icon(citation)):
+    for citation in exchange.answer.citations:
+        passage = passage_by_id(settings, citation.passage_id)
+        card = st.container(key=source_anchor(exchange.id, citation.number))
+        with card, st.expander(source_label(citation, passage), icon=_source_icon(citation),
+                               expanded=citation.number == 1):
             if citation.outdated:
                 st.warning(texts.OUTDATED_NOTE, icon=":material/history:")
-            passage = passage_by_id(settings, citation.passage_id)
             passage_html, marked = highlight_passage(passage.text, citation.quote, passage.heading) if passage else ("", 0)
             if not marked:  # an LLM may quote loosely: show its quote above the passage
                 st.markdown(f"{texts.QUOTED}\n\n> {escape_markdown(citation.quote)}")
@@ -119,8 +181,8 @@ def _sources(citations: list[Citation], settings: Settings) -> None:
                 st.caption(texts.SOURCE_MISSING)
             else:
                 st.markdown(passage_html, unsafe_allow_html=True)
-            if citation.source_url:
-                st.markdown(f":material/open_in_new: [{texts.SOURCE_LINK}]({citation.source_url})")
+            if link := source_link(citation):
+                st.markdown(f":material/open_in_new: [{link_label(citation)}]({link})")
 
 
 def _store_rating(exchange: Exchange, settings: Settings, key: str) -> None:

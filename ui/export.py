@@ -25,6 +25,17 @@ def _source_lines(citation: Citation) -> list[str]:
     return lines
 
 
+def answer_with_sources(exchange: Exchange) -> str:
+    """One answer and its sources as plain text, for the copy button: a quote pasted elsewhere keeps its source."""
+    answer = exchange.answer
+    lines = [answer.text]
+    if answer.citations:
+        lines += ["", f"{texts.SOURCES}:"]
+        for citation in answer.citations:
+            lines.extend(_source_lines(citation))
+    return "\n".join(lines)
+
+
 def conversation_markdown(exchanges: list[Exchange], moment: datetime) -> str:
     lines = [f"# {texts.EXPORT_TITLE}", "", texts.EXPORT_DATE.format(date=dutch_datetime(moment))]
     for n, exchange in enumerate(exchanges, start=1):

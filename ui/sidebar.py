@@ -8,15 +8,14 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from assistant.config import Settings
+from assistant.conversations import ConversationStore
 from assistant.glossary import GLOSSARY
 from assistant.models import DocumentInfo
 from ui import texts
 from ui.answer_view import escape_markdown
 from ui.engine import document_types, type_label
-from ui.export import conversation_markdown, export_filename
-from ui.session import exchanges, new_conversation
-
-FILTER_KEY = "type_filter"
+from ui.export import conversation_markdown, dutch_datetime, export_filename
+from ui.session import FILTER_KEY, conversation_id, exchanges, new_conversation, switch_conversation
 
 
 def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> tuple[list[str], DeltaGenerator]:
@@ -28,6 +27,7 @@ def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> tuple[list[s
             placeholder=texts.SIDEBAR_FILTER_PLACEHOLDER, help=texts.SIDEBAR_FILTER_HELP,
         )
         actions = st.container()
+        earlier_conversations(settings)
         with st.expander(texts.SIDEBAR_DOCUMENTS.format(count=len(docs)), icon=":material/folder_open:"):
             for doc in docs:
                 line = texts.SIDEBAR_DOCUMENT_LINE.format(
@@ -41,6 +41,40 @@ def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> tuple[list[s
         label = texts.BACKEND_LABELS.get(settings.backend, settings.backend)
         st.caption(texts.SIDEBAR_BACKEND.format(label=label))
     return list(selected), actions
+
+
+def _delete_conversation(settings: Settings, target: str) -> None:
+    ConversationStore(settings.conversations_db).delete(target)
+    if target == conversation_id():
+        new_conversation()
+
+
+def _short_title(question: str, limit: int = 60) -> str:
+    return question if len(question) <= limit else question[: limit - 1].rstrip() + "…"
+
+
+def earlier_conversations(settings: Settings) -> None:
+    """Earlier conversations (title: the first question), to reopen or delete; old ones are purged first."""
+    store = ConversationStore(settings.conversations_db)
+    store.purge(settings.conversation_days)
+    summaries = store.conversations()
+    with st.expander(texts.SIDEBAR_CONVERSATIONS.format(count=len(summaries)), icon=":material/history:"):
+        if not summaries:
+            st.caption(texts.SIDEBAR_NO_CONVERSATIONS)
+        current = conversation_id()
+        for summary in summaries:
+            opened, delete = st.columns([5, 1], vertical_alignment="center")
+            opened.button(
+                _short_title(summary.title), key=f"open-{summary.conversation_id}", width="stretch", wrap=True,
+                disabled=summary.conversation_id == current,  # the one on screen: nothing to open
+                on_click=switch_conversation, args=(summary.conversation_id,),
+            )
+            opened.caption(texts.SIDEBAR_CONVERSATION_LINE.format(
+                date=dutch_datetime(summary.started_at.astimezone()), questions=texts.question_count(summary.turns)))
+            delete.button("", key=f"delete-{summary.conversation_id}", icon=":material/delete:",
+                          help=texts.SIDEBAR_DELETE_CONVERSATION, on_click=_delete_conversation,
+                          args=(settings, summary.conversation_id))
+        st.caption(texts.SIDEBAR_CONVERSATIONS_KEPT.format(days=settings.conversation_days))
 
 
 def render_conversation_actions(actions: DeltaGenerator) -> None:

@@ -7,7 +7,7 @@ APP_ICON = ":material/handshake:"
 PAGE_CHAT = "Vragen stellen"
 PAGE_UPLOAD = "Documenten uploaden"
 
-LOADING = "De assistent wordt gestart: het taalmodel en de documenten worden geladen…"
+LOADING = "Het zoekmodel en de documenten worden geladen (de eerste keer duurt dat ongeveer 20 seconden)…"
 SEARCHING = "Ik zoek in de bronnen…"
 CHAT_PLACEHOLDER = "Stel een vraag over OOGO, passend onderwijs of jeugdhulp…"
 
@@ -18,7 +18,7 @@ NO_DOCUMENTS = (
     "of laat de beheerder `assistant ingest` uitvoeren."
 )
 EXAMPLES_LEAD = "Probeer bijvoorbeeld:"
-REFUSAL_EXAMPLES_LEAD = "Of stel een van deze vragen:"
+REFUSAL_EXAMPLES_LEAD = "Hierover kan ik wel antwoorden:"
 
 # Counted nouns for the start line: (one, many).
 TYPE_NOUNS: dict[str, tuple[str, str]] = {
@@ -33,13 +33,22 @@ TYPE_NOUNS: dict[str, tuple[str, str]] = {
 
 SEARCHED_FOR = "Gezocht op: {query}"
 FILTERED_ON = "Alleen gezocht in: {types}"
+FILTER_HINT = "Buiten uw filter staat een passage die beter bij de vraag past (type: {type})."
+FILTER_SEARCH_ALL = "Zoek in alle documenten"
 SOURCES = "Bronnen"
+COPY = "Antwoord kopiëren"
+COPIED = "Gekopieerd"
+LEAD_IN_ONLY = "Wat na de dubbele punt volgt, staat in de bron hieronder."
 SOURCE_LINK = "Bekijk de bron"
+SOURCE_LAW_LINK = "Bekijk {reference} op wetten.overheid.nl"
 SOURCE_MISSING = "Deze passage staat niet meer in de index (het document is intussen gewijzigd of verwijderd)."
 QUOTED = "Geciteerd:"
 OUTDATED_BADGE = "verouderde wettekst"
 OUTDATED_NOTE = "Let op: dit is een vervallen versie van de wet. Controleer de geldende tekst op wetten.overheid.nl."
 
+FEEDBACK_UP = "Goed antwoord"
+FEEDBACK_DOWN = "Geen goed antwoord"
+SELECT_ALL = "Alles selecteren"
 FEEDBACK_THANKS = "Bedankt voor uw beoordeling."
 FEEDBACK_COMMENT = "Toelichting (optioneel)"
 FEEDBACK_COMMENT_HELP = "Wat was goed of wat ontbrak er? Uw toelichting helpt de assistent te verbeteren."
@@ -56,6 +65,11 @@ SIDEBAR_FILTER_PLACEHOLDER = "Alle documenttypen"
 SIDEBAR_FILTER_HELP = "Laat leeg om in alle documenten te zoeken."
 SIDEBAR_NEW_CHAT = "Nieuw gesprek"
 SIDEBAR_DOWNLOAD = "Gesprek downloaden"
+SIDEBAR_CONVERSATIONS = "Eerdere gesprekken ({count})"
+SIDEBAR_NO_CONVERSATIONS = "Nog geen gesprekken bewaard."
+SIDEBAR_CONVERSATION_LINE = "{date} · {questions}"
+SIDEBAR_DELETE_CONVERSATION = "Gesprek verwijderen"
+SIDEBAR_CONVERSATIONS_KEPT = "Gesprekken worden {days} dagen bewaard. Deel een gesprek met de link in de adresbalk."
 SIDEBAR_DOCUMENTS = "Documenten in de index ({count})"
 SIDEBAR_DOCUMENT_LINE = "{type} · {date} · {passages}"
 SIDEBAR_DATE_UNKNOWN = "datum onbekend"
@@ -96,7 +110,7 @@ UPLOAD_PICK = "Kies een of meer bestanden"
 UPLOAD_DROP = "Sleep bestanden hierheen"
 UPLOAD_BROWSE = "Bladeren"
 UPLOAD_START = "Inlezen"
-UPLOAD_STAGE = "{stage} ({done} van {total})"
+UPLOAD_STAGE = "{stage} {done}/{total}"
 UPLOAD_SAVING = "Bestanden controleren…"
 UPLOAD_DONE = "Klaar: {names} ingelezen. U kunt er nu vragen over stellen."
 UPLOAD_REPLACED = "{name} vervangt de eerdere versie."
@@ -108,6 +122,10 @@ UPLOAD_DOCUMENT_LINE = "{file} · {passages}"
 UPLOAD_NOT_INDEXED = "{file} · nog niet ingelezen"
 UPLOAD_REMOVE = "Verwijderen"
 UPLOAD_REMOVED = "{name} is verwijderd ({passages} uit de index gehaald)."
+
+
+def question_count(n: int) -> str:
+    return f"{n} vraag" if n == 1 else f"{n} vragen"
 
 
 def passage_count(n: int) -> str:

@@ -9,6 +9,7 @@ import streamlit as st
 from assistant.config import Settings, get_settings
 from assistant.errors import IndexMissingError
 from ingest.indexer import FileError
+from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.uploads import (
     ALLOWED_TYPES_NL,
     UploadResult,
@@ -74,7 +75,9 @@ def show_outcome() -> None:
 
 def upload_form(settings: Settings) -> None:
     round_number = st.session_state.setdefault(_UPLOADER_ROUND, 0)
-    files = st.file_uploader(texts.UPLOAD_PICK, accept_multiple_files=True, key=f"uploader-{round_number}")
+    # Only supported types can be picked: an .exe is refused in the file dialog, not after "Inlezen".
+    files = st.file_uploader(texts.UPLOAD_PICK, accept_multiple_files=True, key=f"uploader-{round_number}",
+                             type=[suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES])
     if not st.button(texts.UPLOAD_START, type="primary", disabled=not files, icon=":material/upload_file:"):
         return
     with friendly_errors():
@@ -124,8 +127,11 @@ def main() -> None:
     if removed := st.session_state.pop(_REMOVED, None):
         st.success(removed, icon=":material/delete:")
     show_outcome()
-    upload_form(settings)
+    # The list is drawn before the form runs an ingest, so it stays on screen while the ingest works.
+    form = st.container()
     uploaded_documents(settings)
+    with form:
+        upload_form(settings)
 
 
 main()
