@@ -299,12 +299,6 @@ def test_request_for_legal_approval_is_refused(real_index: Settings) -> None:
     assert answer.refusal_reason == "legal_approval"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="regression since the fitted answer engine (9d240de; passes at 16abb38): the answerability model "
-    "refuses first with not_found, so the missing_value refusal ('De bronnen noemen geen ...' with what the "
-    "sources do say) is never reached for this question",
-)
 def test_on_topic_question_the_sources_cannot_answer_says_so(real_index: Settings) -> None:
     answer = ask("Wie is de wethouder onderwijs van de gemeente Stein?", settings=real_index)
     assert answer.refused, _describe(answer)
