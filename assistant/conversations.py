@@ -12,13 +12,13 @@ import json
 import re
 import secrets
 import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from assistant.models import Answer, Citation
+from assistant.sqlite_store import connect
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -80,13 +80,8 @@ class ConversationStore:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=10)) as connection, connection:
-            connection.executescript(_SCHEMA)
-            connection.row_factory = sqlite3.Row
-            yield connection
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return connect(self.path, _SCHEMA)
 
     def add_turn(self, conversation_id: str, turn_id: str, question: str, answer: Answer,
                  filter_types: list[str], at: datetime | None = None) -> None:

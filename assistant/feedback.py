@@ -10,14 +10,14 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from assistant.models import Answer
+from assistant.sqlite_store import connect
 
 Rating = Literal["up", "down"]
 EXPORT_FORMATS = ("csv", "jsonl")
@@ -64,12 +64,8 @@ class FeedbackStore:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=10)) as connection, connection:
-            connection.execute(_SCHEMA)
-            yield connection
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return connect(self.path, _SCHEMA)
 
     def rate(self, answer_id: str, question: str, answer: Answer, rating: Rating | None) -> None:
         """Record (or change, or withdraw with None) the thumb for one answer, keeping its comment."""
@@ -98,7 +94,6 @@ class FeedbackStore:
 
     def rows(self) -> list[FeedbackRow]:
         with self._connect() as connection:
-            connection.row_factory = sqlite3.Row
             records = connection.execute("SELECT * FROM feedback ORDER BY created_at, answer_id").fetchall()
         return [
             FeedbackRow(**{**dict(record), "citations": json.loads(record["citations"]), "refused": bool(record["refused"])})
