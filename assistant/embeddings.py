@@ -61,8 +61,8 @@ BATCH_SIZE = 32
 MAX_BATCH_TOKENS = 512
 """Padded tokens per ONNX Runtime batch, on top of BATCH_SIZE texts. Measured on the corpus's 184
 passages (many near e5's 512-token limit), one thread: batches of 32 long texts took 17.2 s CPU and
-1.6 GB peak RSS, batches of at most 512 tokens 9.3 s and 0.7 GB (2048: 11.9 s, 0.8 GB). Attention
-over 32 x 512 x 512 positions does not fit the CPU's caches. Short sentences still go about 20 at a time."""
+1.6 GB peak RSS, batches of at most 512 tokens 9.3 s and 0.7 GB (2048: 11.9 s, 0.8 GB); presumably
+attention over 32 x 512 x 512 positions outgrows the CPU's caches. Short sentences still go about 20 at a time."""
 
 E5_PROMPTS: dict[Kind, str] = {"query": "query: ", "passage": "passage: "}
 NO_PROMPTS: dict[Kind, str] = {"query": "", "passage": ""}

@@ -227,8 +227,8 @@ def _export_fp32(model_dir: Path, out_file: Path, scratch: Path) -> None:
     from transformers import XLMRobertaModel
 
     quiet_transformers()
-    # Eager attention: plain matmul and softmax ops that trace into a graph valid for every shape;
-    # the SDPA path decides on shortcuts from the mask's values, which tracing would freeze.
+    # Eager attention: a graph of plain matmul and softmax ops, the form the export was validated in
+    # (issue 15's feasibility run and the checks below); other attention kernels were not tried.
     model = XLMRobertaModel.from_pretrained(str(model_dir), add_pooling_layer=False, attn_implementation="eager").eval()
     config = model.config
 
@@ -285,10 +285,11 @@ def _save_external(model_file: Path, out_file: Path) -> None:
 
 def _quantize_int8(fp32_file: Path, out_file: Path) -> None:
     """Dynamic int8 quantisation: weights stored as 8-bit per output channel, activations quantised
-    on the fly. QUInt8 weights (u8u8) are ONNX Runtime's advice for AVX2 CPUs without VNNI, like
-    this one: its u8s8 kernel can saturate there. ONNX Runtime's pre-processing step (shape
-    inference) was tried and changed neither cosines nor speed, at 15 s more build time. Its weights
-    go to a separate file for the same reason as fp32's (`_save_external`)."""
+    per batch on the fly. QUInt8 weights (u8u8), the "avx2" settings of issue 15's run: ONNX
+    Runtime's quantisation guide warns that its u8s8 kernels on AVX2 (VPMADDUBSW) can saturate, and
+    this CPU has AVX2 without VNNI. ONNX Runtime's pre-processing step (shape inference) was tried and
+    changed neither cosines nor speed measurably, at 15 s more build time. Its weights go to a
+    separate file for the same reason as fp32's (`_save_external`)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     quantize_dynamic(

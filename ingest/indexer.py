@@ -45,7 +45,8 @@ WRITE_BATCH = 500
 ENCODE_CALL_BATCHES = 4
 """Encoder batches per encode call (and progress step). Characters only approximate tokens; within a
 call the encoder orders texts by token count, so each call's batches pad less. Measured on the
-corpus's sentences: padding 1.24x the real token count at one batch per call, 1.12x at four."""
+corpus's sentences in batches of 32: padding 1.24x the real token count at one batch per call, 1.12x
+at four; the ingest's encoder time went from 1.08x to 1.02x the raw encoding (one thread, CPU s)."""
 
 
 @dataclass
