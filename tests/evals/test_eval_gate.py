@@ -16,7 +16,7 @@ from evals.thresholds import check_thresholds, load_thresholds
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_gold_set_meets_thresholds(real_index: Settings, tmp_path: Path) -> None:

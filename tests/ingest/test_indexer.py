@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from chromadb.api.models.Collection import Collection
-from processes import chroma_server as run_chroma_server
 
 import ingest.indexer as indexer
 from assistant.config import Settings
@@ -23,10 +22,11 @@ from assistant.engine import Engine
 from assistant.errors import ConfigError
 from assistant.store import Store, generation, stored_hashes
 from ingest.indexer import ingest
+from tests.processes import chroma_server as run_chroma_server
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SMALL_CORPUS = (
     "wetgeving/wec-artikel-28a.md",
     "praktijk/stein-samenwerken-over-grenzen.md",

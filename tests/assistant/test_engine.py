@@ -25,7 +25,7 @@ from assistant.errors import IndexMissingError
 from assistant.models import Answer
 from assistant.store import Store, all_passages
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 THREADS = 20
 QUESTIONS = (
     "Welk artikel verplicht een samenwerkingsverband po tot OOGO met de gemeente?",

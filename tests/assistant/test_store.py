@@ -12,12 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from processes import chroma_server, free_port
 
 from assistant.config import Settings
 from assistant.engine import Engine
 from assistant.errors import IndexMissingError, StoreUnavailableError
 from assistant.store import Store
+from tests.processes import chroma_server, free_port
 
 MODEL = "test-model"
 

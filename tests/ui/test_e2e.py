@@ -20,11 +20,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from processes import stop_process
 from test_app import LAW_QUESTION, MODELS_DIR, REPO, app_environment, copy_corpus
 
 from assistant.config import Settings
 from assistant.textutils import normalize
+from tests.processes import stop_process
 
 pytestmark = pytest.mark.e2e
 

@@ -29,7 +29,7 @@ from ui.export import conversation_markdown
 from ui.highlight import highlight_passage
 from ui.session import Exchange
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "app.py")
 MODELS_DIR = REPO / "models"
 SMALL_CORPUS = (

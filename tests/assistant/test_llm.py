@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from fakes import CosineAnswerability, cosine_unit_model, search_index
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 
@@ -32,6 +31,7 @@ from assistant.llm.prompt import SYSTEM_PROMPT, build_messages
 from assistant.models import Answer, Passage, QueryAnalysis, ScoredPassage, SearchResult
 from assistant.retrieval import SearchIndex
 from assistant.textutils import split_sentences
+from tests.fakes import CosineAnswerability, cosine_unit_model, search_index
 
 pytestmark = pytest.mark.unit
 
@@ -71,7 +71,7 @@ class FakeEmbeddings:
         return vectors / np.where(norms == 0, 1.0, norms)
 
 
-FACTS = load_facts(Path(__file__).resolve().parent.parent / "corpus")
+FACTS = load_facts(Path(__file__).resolve().parents[2] / "corpus")
 
 
 def snapshot(passages: Sequence[Passage]) -> SearchIndex:

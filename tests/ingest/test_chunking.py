@@ -20,7 +20,7 @@ from ingest.loaders import SourceText, doc_id_for, load_file
 
 pytestmark = pytest.mark.unit
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpus"
 SETTINGS = Settings(corpus_dir=CORPUS, models_dir=REPO / "models", chroma_url=None)
 FACTS = load_facts(CORPUS)

@@ -30,7 +30,7 @@ from assistant.errors import ConfigError
 
 pytestmark = pytest.mark.integration
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 OOGO_QUERY = "Wat is op overeenstemming gericht overleg?"
 OOGO_PASSAGE = (
