@@ -95,11 +95,7 @@ class Engine:
     def search(self, question: str, filters: Mapping[str, Any] | None = None, k: int | None = None,
                history: History = None) -> SearchResult:
         """The ranked passages for a question; with `history`, a follow-up is first made standalone."""
-        turns = to_turns(history)
-        if turns:
-            result = self._search_in_context(self.backend(), question.strip(), turns, filters)
-            return result if k is None else self.retriever.search(result.analysis.question, dict(filters or {}), k)
-        return self.retriever.search(question.strip(), dict(filters or {}), k)
+        return self._search_in_context(self.backend(), question.strip(), to_turns(history), filters, k)
 
     def ask(self, question: str, history: History = None, filters: Mapping[str, Any] | None = None,
             *, backend: str | None = None) -> Answer:
@@ -125,11 +121,12 @@ class Engine:
         return answerer, question, self._search_in_context(answerer, question, turns, filters), turns
 
     def _search_in_context(self, answerer: AnswerBackend, question: str, turns: list[Turn],
-                           filters: Mapping[str, Any] | None) -> SearchResult:
-        """Search a follow-up merged with the conversation (the backend decides what is a follow-up)."""
-        facts = self.retriever.snapshot().facts
-        search_query = answerer.rewrite_query(question, turns, facts) if turns else question
-        return self.retriever.search(search_query, dict(filters or {}))
+                           filters: Mapping[str, Any] | None, k: int | None = None) -> SearchResult:
+        """Search a follow-up merged with the conversation (the backend decides what is a follow-up);
+        a question without history goes straight to the search, without a second look at the store."""
+        if turns:
+            question = answerer.rewrite_query(question, turns, self.retriever.snapshot().facts)
+        return self.retriever.search(question, dict(filters or {}), k)
 
     def get_passage(self, passage_id: str) -> Passage | None:
         """The full text and metadata of one indexed passage; None when it is no longer indexed."""
