@@ -154,13 +154,14 @@ class ExtractiveBackend:
         if not units:
             return refusal("out_of_domain", analysis, retrieved, self.name)
         chosen = select_units(units, result, self.settings)
-        missing = self._missing_type(analysis.question, units, chosen)
+        missing, value_unit = self._value(analysis.question, units, chosen)
+        if value_unit is not None:
+            chosen.append(value_unit)
         on_topic = analysis.known_words >= ON_TOPIC_KNOWN_WORDS
         answerable = self.answer_model.answerable(units, result, self.settings.answerability_threshold)
         if not answerable and not (missing and on_topic):
             return refusal("not_found" if on_topic else "out_of_domain", analysis, retrieved, self.name)
-        cited: list[Passage] = []
-        text, quotes = compose(chosen, cited, analysis.english, missing, result.snapshot.facts)
+        text, quotes, cited = compose(chosen, analysis.english, missing, result.snapshot.facts)
         checked = renumber(text, cited, quotes)
         return Answer(
             text=checked.text,
@@ -173,17 +174,16 @@ class ExtractiveBackend:
             language="en" if analysis.english else "nl",
         )
 
-    def _missing_type(self, question: str, units: list[Unit], chosen: list[Unit]) -> str | None:
-        """The kind of value asked for when neither the chosen units nor any near-best candidate give it."""
+    def _value(self, question: str, units: list[Unit], chosen: list[Unit]) -> tuple[str | None, Unit | None]:
+        """(kind of value asked for but given nowhere, a near-best unit that gives it when the chosen ones do not)."""
         asked = asked_answer_type(question) if self.settings.value_check else None
         if asked is None or contains_answer_type(asked, [u.text for u in chosen], question):
-            return None
+            return None, None
         best = units[0].score if units else 0.0
         for unit in units:
             if unit.score >= best * self.settings.value_unit_ratio and contains_answer_type(asked, [unit.text], question):
-                chosen.append(unit)
-                return None
-        return asked
+                return None, unit
+        return asked, None
 
 
 def select_units(units: list[Unit], result: SearchResult, settings: Settings) -> list[Unit]:
@@ -281,12 +281,13 @@ def _section_items(result: SearchResult, lead_in: Unit) -> list[Unit]:
     return items
 
 
-def compose(chosen: list[Unit], cited: list[Passage], english: bool, missing_type: str | None,
-            facts: CorpusFacts) -> tuple[str, dict[int, list[str]]]:
+def compose(chosen: list[Unit], english: bool, missing_type: str | None,
+            facts: CorpusFacts) -> tuple[str, dict[int, list[str]], list[Passage]]:
     """The answer text: a lead, then per passage one paragraph (or a list) with one `[n]` at its end.
 
-    Fills `cited` with the passages in the order they are numbered; returns the text and, per number,
-    the quotes taken from that passage."""
+    Returns the text, per number the quotes taken from that passage, and the cited passages in the
+    order they are numbered."""
+    cited: list[Passage] = []
     lines: list[str] = []
     quotes: dict[int, list[str]] = {}
     by_passage: dict[str, list[Unit]] = {}
@@ -323,7 +324,7 @@ def compose(chosen: list[Unit], cited: list[Passage], english: bool, missing_typ
     outdated = {(p.short, p.article) for p in cited if p.type == OUTDATED_TYPE}
     for short, article in sorted(outdated, key=str):
         lines.append(messages.outdated_note(facts.current_provision(short, article), english))
-    return _join(lines), quotes
+    return _join(lines), quotes, cited
 
 
 def _join(lines: list[str]) -> str:
