@@ -33,8 +33,7 @@ _INSTRUCTION = re.compile(
     r"\b(negeer|vergeet|ignore|disregard|forget)\b.{0,40}\b(instructie|instructies|opdracht|regels|prompt|bronnen"
     r"|instructions|rules|sources)\b"
     r"|\b(systeemprompt|system prompt|verborgen instructies|jailbreak|doe alsof je|pretend (to be|you are)"
-    r"|je bent (vanaf )?nu|you are now|schrijf (namens|voor) (mij|ons)|write .{0,20} for me|verzin|fantaseer|make up)\b"
-    r"|\b(schrijf|maak|dicht|write)\b.{0,30}\b(gedicht|verhaal|lied|grap|poem|story|song|joke)\b",
+    r"|je bent (vanaf )?nu|you are now|schrijf (namens|voor) (mij|ons)|write .{0,20} for me)\b",
     re.IGNORECASE,
 )
 # A judgement asked of the assistant about the asker's own case: "kun je bevestigen dat wij ...",

@@ -42,7 +42,6 @@ REFUSALS_EN = {
 }
 
 ANSWER_TYPE_NAMES_NL = {
-    "contact": "contactgegevens",
     "amount": "bedrag",
     "percentage": "percentage",
     "period": "termijn of duur",
@@ -51,7 +50,6 @@ ANSWER_TYPE_NAMES_NL = {
     "person": "naam van een persoon",
 }
 ANSWER_TYPE_NAMES_EN = {
-    "contact": "contact details",
     "amount": "amount",
     "percentage": "percentage",
     "period": "period",
