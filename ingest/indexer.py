@@ -238,6 +238,12 @@ class _Plan:
     def changed(self) -> bool:
         return bool(self.add or self.removed)
 
+    @property
+    def documents(self) -> set[str]:
+        """The doc ids the collection holds once the plan is carried out (known without reading it again)."""
+        kept = {str(self.stored.metadatas[rid].get("doc_id")) for rid in self.keep if rid in self.stored.metadatas}
+        return kept | {str(row.metadata["doc_id"]) for row in self.add}
+
 
 def _plan(stored: _Stored, wanted: dict[str, _Row], failed: set[str]) -> _Plan:
     """Compare the wanted rows with the active generation; rows of files that failed to load are kept."""
@@ -311,11 +317,11 @@ def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild
         source = None if rebuild else active
         sentence_plan = _plan(_Stored.read(None if source is None else store.sentences(source.name)),
                               _sentence_rows(passages, model_name), failed)
-        passage_plan = _plan(_Stored.read(source), _passage_rows(passages, model_name), failed)
+        wanted = _passage_rows(passages, model_name)
+        passage_plan = _plan(_Stored.read(source), wanted, failed)
         facts_json = facts.to_json()
         report = IngestReport(errors=errors, rolled_back=rolled_back)
-        _compare_documents(report, _Stored.read(active) if rebuild else passage_plan.stored,
-                           _passage_rows(passages, model_name), failed)
+        _compare_documents(report, _Stored.read(active) if rebuild else passage_plan.stored, wanted, failed)
         if (active is None or rebuild or passage_plan.changed or sentence_plan.changed
                 or stored_facts(active) != facts_json):
             collection, sentences = store.new_generation(_next_generation(store, active), model_name, facts_json)
@@ -325,7 +331,7 @@ def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild
             _publish(store, collection.name)
         else:
             collection = active
-        report.documents = len({str(meta.get("doc_id")) for meta in _Stored.read(collection).metadatas.values()})
+        report.documents = len(passage_plan.documents)
         report.passages = collection.count()
         report.seconds = time.perf_counter() - started
         return report
