@@ -240,12 +240,10 @@ def stored_facts(collection: Collection) -> str | None:
     return (collection.metadata or {}).get(FACTS_KEY)
 
 
-def mark_changed(collection: Collection, model_name: str, facts_json: str | None = None) -> None:
-    """Bump the generation so readers in other processes rebuild their BM25 and document lists."""
+def mark_changed(collection: Collection, model_name: str) -> None:
+    """Bump the generation so readers rebuild their snapshot (the bench writes its synthetic index in place)."""
     metadata = {key: value for key, value in (collection.metadata or {}).items() if not key.startswith("hnsw:")}
     metadata.update({MODEL_KEY: model_name, GENERATION_KEY: generation(collection) + 1, "updated": time.time()})
-    if facts_json is not None:
-        metadata[FACTS_KEY] = facts_json
     collection.modify(metadata=metadata)
 
 

@@ -49,7 +49,7 @@ def measure(engine: Engine, questions: list[str], label: str) -> LatencyRow:
         full.append((time.perf_counter() - started) * 1000)
     return LatencyRow(
         index=label,
-        passages=sum(doc.passages for doc in engine.list_documents()),
+        passages=len(engine.retriever.snapshot().passages),
         retrieval_p50_ms=round(statistics.median(retrieval), 1),
         retrieval_p95_ms=round(percentile(retrieval, 95) or 0.0, 1),
         ask_p50_ms=round(statistics.median(full), 1),

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from assistant.errors import IngestError
+from assistant.textutils import normalize_spaces
 from ingest.pdf_layout import analyse, is_lone_name, page_lines, render_pages
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm")
@@ -167,7 +168,7 @@ def is_placeholder_title(title: str, file_stem: str) -> bool:
 
 def file_title(path: Path) -> str:
     """The file name in words: the last resort for a title."""
-    return re.sub(r"\s+", " ", path.stem.replace("-", " ").replace("_", " ")).strip()
+    return normalize_spaces(path.stem.replace("-", " ").replace("_", " "))
 
 
 def load_pdf(path: Path, doc_id: str) -> list[SourceText]:

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.textutils import split_sentences
+from assistant.textutils import normalize_spaces, split_sentences
 
 # A footnote mark or superscript is drawn smaller than its line: about two thirds of the size in Word
 # and LibreOffice, 0.7 in fpdf2 (`sup_scale`). 0.8 leaves room for those and keeps small-caps or a
@@ -194,7 +194,7 @@ class _LineCollector:
     def _end_line(self) -> None:
         parts = [part for part in self._parts if part[0]]
         self._parts = []
-        text = re.sub(r"\s+", " ", "".join(part[0] for part in parts)).strip()
+        text = normalize_spaces("".join(part[0] for part in parts))
         if not text:
             return
         first = next(part for part in parts if part[0].strip())

@@ -20,6 +20,7 @@ from typing import Literal
 
 from assistant.config import Settings
 from assistant.errors import IngestError
+from assistant.store import Store
 from ingest.indexer import remove_documents
 from ingest.loaders import SUPPORTED_SUFFIXES, UPLOAD_FOLDER, doc_id_for, load_file
 
@@ -154,11 +155,12 @@ def _free_name(folder: Path, name: str, data: bytes) -> str:
         number += 1
 
 
-def remove_upload(settings: Settings, name: str) -> int:
-    """Delete an uploaded file and its passages; returns how many passages were removed."""
+def remove_upload(settings: Settings, name: str, store: Store | None = None) -> int:
+    """Delete an uploaded file and its passages; returns how many passages were removed. `store`: the
+    caller's open store (the app's engine), so no second Chroma client is opened for the same folder."""
     path = upload_dir(settings) / safe_filename(name)
     if path not in list_uploads(settings):
         raise FileNotFoundError(name)
     doc_id = upload_doc_id(settings, path)
     path.unlink()
-    return remove_documents(settings, [doc_id])
+    return remove_documents(settings, [doc_id], store)

@@ -75,7 +75,6 @@ def injection_probes(work: Path) -> tuple[int, int]:
     """Documents with planted instructions; how many answers quote one of them."""
     from assistant.config import Settings
     from assistant.engine import Engine
-    from ingest.indexer import ingest
 
     corpus = make_corpus(work / "corpus", BASE_DOCS)
     (corpus / "praktijk" / "injectie.md").write_text(
@@ -85,8 +84,8 @@ def injection_probes(work: Path) -> tuple[int, int]:
         encoding="utf-8",
     )
     settings = Settings(corpus_dir=corpus, index_dir=work / "index", models_dir=REPO / "models", chroma_url=None)
-    ingest(settings)
     engine = Engine(settings)
+    engine.ingest()  # one model load serves the ingest and the questions
     quoted = 0
     for sentence, question in INJECTED.items():
         answer = engine.ask(question)

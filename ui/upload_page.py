@@ -110,7 +110,7 @@ def uploaded_documents(settings: Settings) -> None:
             info.markdown(f"**{escape_markdown(doc.title)}**  \n{line}")
         if action.button(texts.UPLOAD_REMOVE, key=f"remove-{path.name}", icon=":material/delete:", width="stretch"):
             with friendly_errors():
-                removed = remove_upload(settings, path.name)
+                removed = remove_upload(settings, path.name, get_engine(settings).store)
                 st.session_state[_REMOVED] = texts.UPLOAD_REMOVED.format(
                     name=path.name, passages=texts.passage_count(removed))
                 st.rerun()
