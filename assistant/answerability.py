@@ -59,6 +59,12 @@ def question_features(units: list[Unit], result: SearchResult) -> dict[str, floa
     }
 
 
+def question_row(units: list[Unit], result: SearchResult) -> np.ndarray:
+    """`question_features` in the order of `QUESTION_FEATURES`: the model's input (answering and training alike)."""
+    features = question_features(units, result)
+    return np.asarray([features[name] for name in QUESTION_FEATURES])
+
+
 @dataclass(frozen=True)
 class AnswerabilityModel:
     model: LogisticModel
@@ -70,9 +76,7 @@ class AnswerabilityModel:
     def probability(self, units: list[Unit], result: SearchResult) -> float:
         if not units:
             return 0.0
-        features = question_features(units, result)
-        row = np.asarray([[features[name] for name in QUESTION_FEATURES]])
-        return float(self.model.probabilities(row)[0])
+        return float(self.model.probabilities(question_row(units, result)[None, :])[0])
 
     def answerable(self, units: list[Unit], result: SearchResult, threshold: float | None = None) -> bool:
         """Answer when the probability reaches the threshold chosen on dev (or the one given)."""

@@ -22,7 +22,7 @@ from assistant.citations import renumber
 from assistant.config import Settings
 from assistant.conversation import rewrite_follow_up
 from assistant.corpus_facts import CorpusFacts
-from assistant.evidence import FEATURES, Unit, add_features, candidate_units, feature_matrix, passage_units
+from assistant.evidence import FEATURES, Unit, add_features, candidate_units, passage_units, score_units
 from assistant.models import OUTDATED_TYPE, Answer, Passage, QueryAnalysis, ScoredPassage, SearchResult, Turn
 from assistant.scoring import LogisticModel
 from assistant.textutils import DUTCH_ORDINALS, normalize
@@ -141,9 +141,7 @@ class ExtractiveBackend:
         """Every candidate unit with its features and fitted score, best first."""
         units = candidate_units(result, self.settings.answer_passages)
         add_features(units, result)
-        for unit, probability in zip(units, self.unit_model.probabilities(feature_matrix(units)), strict=True):
-            unit.score = float(probability)
-        return sorted(units, key=lambda u: -u.score)
+        return score_units(units, self.unit_model)
 
     def answer(self, question: str, result: SearchResult, history: History = None) -> Answer:
         analysis, retrieved = result.analysis, result.passages

@@ -19,6 +19,7 @@ from assistant.answer_types import asked_answer_type, contains_answer_type
 from assistant.lexical import analyse
 from assistant.models import OUTDATED_TYPE, Passage, SearchResult
 from assistant.retrieval import law_match
+from assistant.scoring import LogisticModel
 from assistant.textutils import is_list_item, word_count
 
 # Units that lean on the sentence before them: "Daarom ...", "Dit betekent ...", "Zij ...".
@@ -170,3 +171,10 @@ def add_features(units: list[Unit], result: SearchResult) -> None:
 
 def feature_matrix(units: list[Unit]) -> np.ndarray:
     return np.asarray([[unit.features[name] for name in FEATURES] for unit in units], dtype=np.float64)
+
+
+def score_units(units: list[Unit], model: LogisticModel) -> list[Unit]:
+    """Set each featurised unit's fitted score and return the units best first (answering and training alike)."""
+    for unit, probability in zip(units, model.probabilities(feature_matrix(units)), strict=True):
+        unit.score = float(probability)
+    return sorted(units, key=lambda u: -u.score)

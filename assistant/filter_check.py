@@ -14,8 +14,7 @@ from assistant.models import Answer, SearchResult
 CLEARLY_BETTER = 0.03
 
 
-def better_outside_filter(answer: Answer, unfiltered: SearchResult, filter_types: list[str],
-                          margin: float = CLEARLY_BETTER) -> str | None:
+def better_outside_filter(answer: Answer, unfiltered: SearchResult, filter_types: list[str]) -> str | None:
     """The type of the clearly better passage the filter excluded, or None when the filter cost nothing."""
     if not filter_types or not unfiltered.passages:
         return None
@@ -25,6 +24,6 @@ def better_outside_filter(answer: Answer, unfiltered: SearchResult, filter_types
     if answer.refused:  # only "not in these sources" can be the filter's doing (not off-topic, not a screen)
         return top.passage.type if answer.refusal_reason == "not_found" else None
     best_within = max((item.dense for item in answer.retrieved if item.dense is not None), default=None)
-    if best_within is None or top.dense - best_within >= margin:
+    if best_within is None or top.dense - best_within >= CLEARLY_BETTER:
         return top.passage.type
     return None

@@ -116,12 +116,9 @@ def eval_command(
         console.print(f"[red]--split is {' of '.join(SPLITS)}, en gaat niet samen met --questions.[/red]")
         raise typer.Exit(code=2)
     path = SPLITS[split] if split else questions or DEFAULT_QUESTIONS
-    try:
+    with _user_errors():
         overrides = parse_assignments(assignments or [])
         result = run_eval(path, backend=backend, k=k, out_dir=out, compare=compare, overrides=overrides)
-    except AssistantError as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(code=2) from error
     if result["threshold_failures"]:
         raise typer.Exit(code=1)
 

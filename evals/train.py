@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,11 +26,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.preprocessing import StandardScaler
 
-from assistant.answerability import QUESTION_FEATURES, question_features
+from assistant.answerability import QUESTION_FEATURES, question_row
 from assistant.answering import screen_question
 from assistant.config import Settings
 from assistant.engine import Engine
-from assistant.evidence import FEATURES, Unit, add_features, candidate_units, feature_matrix
+from assistant.evidence import FEATURES, Unit, add_features, candidate_units, feature_matrix, score_units
 from assistant.models import SearchResult
 from assistant.scoring import WEIGHTS_DIR, LogisticModel
 from evals.metrics import fact_present, source_matches
@@ -67,7 +67,7 @@ def unit_label(unit: Unit, question: GoldQuestion) -> int:
     return int(from_source and any(fact_present(fact, unit.text) for fact in question.expected_facts))
 
 
-def fit(matrix: np.ndarray, labels: np.ndarray) -> tuple[LogisticModel, np.ndarray]:
+def fit(matrix: np.ndarray, labels: np.ndarray, features: tuple[str, ...]) -> tuple[LogisticModel, np.ndarray]:
     """A fitted model and its out-of-fold probabilities on the same rows."""
     scaler = StandardScaler().fit(matrix)
     scaled = scaler.transform(matrix)
@@ -76,7 +76,7 @@ def fit(matrix: np.ndarray, labels: np.ndarray) -> tuple[LogisticModel, np.ndarr
     out_of_fold = cross_val_predict(estimator, scaled, labels, cv=folds, method="predict_proba")[:, 1]
     estimator.fit(scaled, labels)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-    model = LogisticModel(tuple(), scaler.mean_, scale, estimator.coef_[0], float(estimator.intercept_[0]))
+    model = LogisticModel(features, scaler.mean_, scale, estimator.coef_[0], float(estimator.intercept_[0]))
     return model, out_of_fold
 
 
@@ -101,23 +101,17 @@ def train(questions_path: Path, settings: Settings | None = None) -> dict[str, o
     rows = [(unit, item) for item in evidence if item.question.answerable for unit in item.units]
     units_x = feature_matrix([unit for unit, _ in rows])
     units_y = np.asarray([unit_label(unit, item.question) for unit, item in rows])
-    unit_model, unit_oof = fit(units_x, units_y)
-    unit_model = LogisticModel(FEATURES, unit_model.mean, unit_model.scale, unit_model.coef, unit_model.intercept)
+    unit_model, unit_oof = fit(units_x, units_y, FEATURES)
     top1 = _top1_precision(evidence, unit_oof)
     for item in evidence:
-        probabilities = unit_model.probabilities(feature_matrix(item.units)) if item.units else []
-        for unit, probability in zip(item.units, probabilities, strict=True):
-            unit.score = float(probability)
-        item.units.sort(key=lambda u: -u.score)
+        item.units = score_units(item.units, unit_model)
 
     screened = [item for item in evidence if screen_question(item.question.question) is None and item.units]
-    question_x = np.asarray([[question_features(item.units, item.result)[name] for name in QUESTION_FEATURES]
-                             for item in screened])
+    question_x = np.asarray([question_row(item.units, item.result) for item in screened])
     answerable = np.asarray([item.question.answerable for item in screened])
-    answer_model, answer_oof = fit(question_x, answerable.astype(int))
+    answer_model, answer_oof = fit(question_x, answerable.astype(int), QUESTION_FEATURES)
     threshold, recall, false = choose_threshold(answer_oof, answerable)
-    answer_model = LogisticModel(QUESTION_FEATURES, answer_model.mean, answer_model.scale, answer_model.coef,
-                                 answer_model.intercept, threshold)
+    answer_model = replace(answer_model, threshold=threshold)
 
     report = {
         "questions_file": str(questions_path), "questions_sha256": digest,

@@ -37,8 +37,7 @@ def answer_new_question(question: str, filter_types: list[str]) -> None:
     with st.chat_message("assistant", avatar=ASSISTANT_AVATAR), friendly_errors():
         with st.spinner(texts.SEARCHING):
             filters = {"types": filter_types} if filter_types else None
-            earlier = history()
-            result = get_engine(settings).ask_stream(question, history=earlier, filters=filters)
+            result = get_engine(settings).ask_stream(question, history=history(), filters=filters)
         streamed = result.live
         if streamed:  # an LLM writes as it goes; the guarded answer then replaces the raw text
             draft = st.empty()
@@ -50,7 +49,7 @@ def answer_new_question(question: str, filter_types: list[str]) -> None:
             answer = result.answer
         exchange = Exchange(question, answer, filter_types)
         if filter_types:  # one more search, over everything: would another type have answered better?
-            everything = get_engine(settings).search(question, history=earlier)
+            everything = get_engine(settings).search(answer.search_query, k=1)  # already made standalone
             exchange.better_type = better_outside_filter(answer, everything, filter_types)
         remember(settings, exchange)
         render_answer(exchange, settings, new=not streamed, latest=True)

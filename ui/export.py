@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from assistant.citations import source_link
 from assistant.models import Citation
 from ui import texts
 from ui.engine import type_label
@@ -20,8 +21,8 @@ def _source_lines(citation: Citation) -> list[str]:
     outdated = f" ({texts.OUTDATED_BADGE})" if citation.outdated else ""
     lines = [f"{citation.number}. **{citation.title}**{where} · {type_label(citation.type)}{outdated}"]
     lines.extend(f"   > {line}" for line in citation.quote.splitlines() if line.strip())
-    if citation.source_url:
-        lines.append(f"   {citation.source_url}")
+    if link := source_link(citation):  # the same article-level link as the source card
+        lines.append(f"   {link}")
     return lines
 
 

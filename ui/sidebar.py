@@ -53,10 +53,16 @@ def _short_title(question: str, limit: int = 60) -> str:
     return question if len(question) <= limit else question[: limit - 1].rstrip() + "…"
 
 
+@st.cache_resource
+def _purge_once(settings: Settings) -> None:
+    """Old conversations go once per app process, not on every rerun of every session (a write each time)."""
+    ConversationStore(settings.conversations_db).purge(settings.conversation_days)
+
+
 def earlier_conversations(settings: Settings) -> None:
     """Earlier conversations (title: the first question), to reopen or delete; old ones are purged first."""
     store = ConversationStore(settings.conversations_db)
-    store.purge(settings.conversation_days)
+    _purge_once(settings)
     summaries = store.conversations()
     with st.expander(texts.SIDEBAR_CONVERSATIONS.format(count=len(summaries)), icon=":material/history:"):
         if not summaries:

@@ -216,7 +216,7 @@ def test_conversation_markdown_lists_question_answer_and_sources() -> None:
     assert "Gedownload op 25 november 2025, 10:30." in text
     assert "## Vraag 1: Wat moet er gebeuren?" in text and "_Gezocht op: Wat moet er gebeuren voor het vo?_" in text
     assert "1. **Wet op het primair onderwijs** — WPO art. 18a lid 9 · wetgeving (verouderde wettekst)" in text
-    assert "   > Er moet overleg zijn." in text and "https://wetten.overheid.nl/BWBR0003420" in text
+    assert "   > Er moet overleg zijn." in text and "https://wetten.overheid.nl/jci1.3:c:BWBR0003420&artikel=18a&lid=9" in text
     assert "## Vraag 2: Hoofdstad?\n\n_Geen antwoord uit de bronnen._" in text
 
 
