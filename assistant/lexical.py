@@ -12,6 +12,7 @@ import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from assistant.general_vocabulary import is_common
 from assistant.textutils import WORD, normalize
 
 DUTCH_STOP_WORDS = frozenset(
@@ -82,10 +83,12 @@ def repair_typos(query_words: list[str], vocabulary: frozenset[str]) -> dict[str
 
     Only words of 5+ letters, and only at edit distance 1 (2 for words of 11+ letters), so that real
     but rare words ("hoofdstad") are not bent into common ones ("hoofdstuk"). The distance counts a
-    swap of two neighbouring letters as one edit ("Dornten" -> "Dronten"), the commonest typing slip."""
+    swap of two neighbouring letters as one edit ("Dornten" -> "Dronten"), the commonest typing slip.
+    A word that is ordinary Dutch is no typo, even when the sources do not use it ("dagen" stays,
+    it does not become "dragen")."""
     fixes: dict[str, str] = {}
     for word in query_words:
-        if word in vocabulary or len(word) < 5 or word.isdigit():
+        if word in vocabulary or len(word) < 5 or word.isdigit() or is_common(word):
             continue
         limit = 2 if len(word) >= 11 else 1
         # Typos rarely hit the first letter; requiring it keeps "geld" from becoming "meld".

@@ -99,7 +99,7 @@ def corpus() -> None:
 @app.command("eval")
 def eval_command(
     questions: Annotated[Path | None, typer.Option("--questions", help="Goudset (JSONL); standaard evals/dev.jsonl")] = None,
-    split: Annotated[str | None, typer.Option("--split", help="dev of test: evals/dev.jsonl of evals/test.jsonl")] = None,
+    split: Annotated[str | None, typer.Option("--split", help="dev, test of holdout: evals/<naam>.jsonl")] = None,
     assignments: Annotated[
         list[str] | None, typer.Option("--set", help="Instelling voor deze run, NAAM=WAARDE (herhaalbaar)")
     ] = None,

@@ -27,8 +27,10 @@ from evals.questions import GoldQuestion, load_questions
 from evals.report import print_summary, render_markdown
 from evals.thresholds import DEFAULT_THRESHOLDS, check_thresholds, load_thresholds
 
-SPLITS = {name: Path(__file__).with_name(f"{name}.jsonl") for name in ("dev", "test")}
-"""The frozen split (evals/README.md): tune on dev; test is read only through aggregates."""
+SPLITS = {name: Path(__file__).with_name(f"{name}.jsonl") for name in ("dev", "test", "holdout")}
+"""The frozen split (evals/README.md): tune on dev; test (the gate) and holdout (a second round of
+independently written questions, never gated) are read only through aggregates."""
+AGGREGATE_ONLY = ("test", "holdout")
 DEFAULT_QUESTIONS = SPLITS["dev"]
 
 
@@ -70,7 +72,7 @@ def run_eval(
         started_at=started_at.isoformat(timespec="seconds"),
         duration_s=time.perf_counter() - start,
         questions_file=str(questions_path),
-        aggregate_only=is_test_split(Path(questions_path)),
+        aggregate_only=is_aggregate_only(Path(questions_path)),
         thresholds_file=str(DEFAULT_THRESHOLDS),
     )
     if earlier is not None:
@@ -82,9 +84,9 @@ def run_eval(
     return document
 
 
-def is_test_split(path: Path) -> bool:
-    """Whether `path` is the frozen test split, whose report must not show single questions."""
-    return path.resolve() == SPLITS["test"].resolve()
+def is_aggregate_only(path: Path) -> bool:
+    """Whether `path` is a held-out split (test or holdout), whose report must not show single questions."""
+    return any(path.resolve() == SPLITS[name].resolve() for name in AGGREGATE_ONLY)
 
 
 def run_question(question: GoldQuestion, *, settings: Settings, backend: str | None, k: int) -> QuestionResult:

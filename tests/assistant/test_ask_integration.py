@@ -246,12 +246,6 @@ def test_oogo_po_question_cites_wpo_18a_lid_9_and_says_negende_lid(real_index: S
     assert_citation_contract(answer)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="regression since the fitted answer engine (9d240de; passes at 16abb38): WVO (oud) art. 17a lid 9 is "
-    "retrieved first, but the unit scorer quotes the onderwijsgeschillen summary that mentions it, so the answer "
-    "has no outdated-law note and no pointer to art. 2.47",
-)
 def test_outdated_law_question_says_it_is_outdated_and_names_the_current_article(real_index: Settings) -> None:
     answer = ask("Wat stond er in 2015 in artikel 17a lid 9 van de oude WVO?", settings=real_index)
     assert not answer.refused, _describe(answer)

@@ -172,3 +172,11 @@ def test_known_words_short_words_and_numbers_are_left_alone() -> None:
 def test_only_unknown_words_appear_in_the_fixes() -> None:
     fixes = repair_typos(["gemente", "gemeente", "hoofdstad", "oogoo"], VOCABULARY)
     assert fixes == {"gemente": "gemeente", "oogoo": "oogo"}
+
+
+def test_ordinary_dutch_words_the_sources_lack_are_no_typos() -> None:
+    # One edit from a corpus word, but common Dutch: "dagen" must not become "dragen".
+    vocabulary = VOCABULARY | {"dragen", "voorstel", "wethouders"}
+    assert repair_typos(["dagen", "voorspel", "wethouder"], vocabulary) == {}
+    # A real typo of the same shape is still repaired.
+    assert repair_typos(["drgen"], vocabulary) == {"drgen": "dragen"}
