@@ -12,7 +12,7 @@ import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from assistant.general_vocabulary import is_common
+from assistant.general_vocabulary import is_common, zipf
 from assistant.textutils import WORD, normalize
 
 DUTCH_STOP_WORDS = frozenset(
@@ -93,7 +93,11 @@ def repair_typos(query_words: list[str], vocabulary: frozenset[str]) -> dict[str
         limit = 2 if len(word) >= 11 else 1
         # Typos rarely hit the first letter; requiring it keeps "geld" from becoming "meld".
         candidates = [known for known in vocabulary if known[0] == word[0]]
-        match = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=limit)
-        if match is not None:
-            fixes[word] = match[0]
+        matches = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None)
+        if matches:
+            # Of equally close words the commoner Dutch one, then the alphabetically first: the same
+            # repair in every process (a set's order changes with Python's hash seed).
+            nearest = min(distance for _, distance, _ in matches)
+            fixes[word] = min((known for known, distance, _ in matches if distance == nearest),
+                              key=lambda known: (-zipf(known), known))
     return fixes
