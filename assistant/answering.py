@@ -23,6 +23,7 @@ from assistant.config import Settings
 from assistant.conversation import rewrite_follow_up
 from assistant.corpus_facts import CorpusFacts
 from assistant.evidence import FEATURES, Unit, add_features, candidate_units, passage_units, score_units
+from assistant.lexical import stem, words
 from assistant.models import OUTDATED_TYPE, Answer, Passage, QueryAnalysis, ScoredPassage, SearchResult, Turn
 from assistant.scoring import LogisticModel
 from assistant.textutils import DUTCH_ORDINALS, normalize
@@ -70,6 +71,19 @@ class AnswerBackend(Protocol):
 ON_TOPIC_KNOWN_WORDS = 0.5
 """Only picks the wording of a refusal: a question most of whose words the corpus knows gets "staat
 niet in de bronnen" (and, when it asked for a value, what the sources do say), else "valt buiten"."""
+
+
+def follow_up_about_unknown(question: str, result: SearchResult) -> bool:
+    """A follow-up whose own words the sources do not know at all ("En in Zeewolde?" after a question
+    about Dronten) asks about something the sources lack. Its search query is the earlier question plus
+    these words, so the evidence is about the earlier subject and looks answerable; the share of known
+    words of the query hides the new words among the old ones."""
+    if result.analysis.question.strip() == question.strip():
+        return False  # not rewritten: a standalone question, judged as a whole
+    fixes = result.analysis.typo_fixes
+    own = [fixes.get(word, word) for word in words(question) if not word.isdigit()]
+    known = result.snapshot.bm25.postings
+    return bool(own) and not any(stem(word) in known for word in own)
 
 
 def screen_question(question: str) -> str | None:
@@ -156,6 +170,8 @@ class ExtractiveBackend:
             chosen.append(value_unit)
         on_topic = analysis.known_words >= ON_TOPIC_KNOWN_WORDS
         answerable = self.answer_model.answerable(units, result, self.settings.answerability_threshold)
+        if self.settings.follow_up_check and follow_up_about_unknown(question, result):
+            answerable = missing = False
         if not answerable and not (missing and on_topic):
             return refusal("not_found" if on_topic else "out_of_domain", analysis, retrieved, self.name)
         text, quotes, cited = compose(chosen, analysis.english, missing, result.snapshot.facts)

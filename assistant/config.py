@@ -88,6 +88,9 @@ class Settings(BaseSettings):
         0.3, "answering", "a unit giving the asked-for value (amount, date, ...) is added if it scores this share of the best"
     )
     screens: bool = _field(True, "answering", "refuse instructions and requests to judge the asker's own case (ablation switch)")
+    follow_up_check: bool = _field(
+        True, "answering", "refuse a follow-up none of whose own words the sources know ('En in Zeewolde?'; ablation switch)"
+    )
     value_check: bool = _field(
         True, "answering", "say so when the asked-for kind of value (amount, date, ...) is in no unit (ablation switch)"
     )

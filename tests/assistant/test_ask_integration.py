@@ -331,6 +331,17 @@ def test_follow_up_about_vo_cites_the_wvo(real_index: Settings) -> None:
     assert_citation_contract(answer)
 
 
+def test_follow_up_about_a_place_the_sources_do_not_know_is_refused(real_index: Settings) -> None:
+    first_question = "Hoe hebben gemeente, scholen en jeugdhulp in Dronten de samenwerking georganiseerd?"
+    first = ask(first_question, settings=real_index)
+    history = [{"role": "user", "content": first_question}, {"role": "assistant", "content": first.text}]
+    unknown_place = ask("En in Harderwijk?", history=history, settings=real_index)
+    assert_refused_without_sources(unknown_place)
+    known_place = ask("En in Stein?", history=history, settings=real_index)
+    assert not known_place.refused, _describe(known_place)
+    assert any("stein" in doc for doc in cited_docs(known_place)), _describe(known_place)
+
+
 def test_turn_history_and_dict_history_give_the_same_answer(real_index: Settings) -> None:
     from assistant.models import Turn
 
