@@ -65,6 +65,8 @@ def show_outcome() -> None:
     for result in accepted:
         if result.replaced:
             st.info(texts.UPLOAD_REPLACED.format(name=result.name), icon=":material/sync:")
+        if result.taken:
+            st.info(texts.UPLOAD_RENAMED.format(taken=result.taken, name=result.name), icon=":material/edit_note:")
     for result in results:
         if not result.accepted:
             st.error(texts.UPLOAD_REJECTED.format(name=escape_markdown(result.original_name), reason=result.reason),

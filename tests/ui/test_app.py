@@ -102,6 +102,9 @@ def citation(number: int, quote: str, **overrides: object) -> Citation:
         ("README.md", "readme-document.md"),
         ("rapport", "rapport"),
         ("a" * 200 + ".pdf", "a" * 80 + ".pdf"),
+        ("\U00020000" * 80 + ".md", "\U00020000" * 50 + ".md"),  # 200 bytes: letters of 4 bytes each
+        ("CON.md", "con-document.md"),
+        ("Lpt1.TXT", "lpt1-document.txt"),
     ],
 )
 def test_safe_filename(name: str, expected: str) -> None:
@@ -127,7 +130,7 @@ def test_upload_with_the_same_name_never_silently_replaces_another_file(tmp_path
     again = save_upload(settings, "notitie.md", b"# Notitie\n\nDe eerste versie van de notitie.")
     assert first.replaced == [] and again.name == "notitie.md" and again.replaced == ["notitie.md"]
     second = save_upload(settings, "notitie.md", b"# Notitie\n\nDe tweede versie van de notitie.")
-    assert second.name == "notitie-2.md" and second.replaced == []
+    assert second.name == "notitie-2.md" and second.replaced == [] and second.taken == "notitie.md"
     # Another extension would give the same document id (uploads/notitie): a different file is numbered too.
     third = save_upload(settings, "Notitie!.txt", b"De derde versie van de notitie, als tekstbestand.")
     assert third.name == "notitie-3.txt"
