@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from assistant.errors import IngestError
+from assistant.models import UPLOADED_TYPE
 from assistant.textutils import normalize_spaces
 from ingest.pdf_layout import analyse, is_lone_name, page_lines, render_pages
 
@@ -32,7 +33,7 @@ FOLDER_TYPES = {
     "opinie": "opinie",
 }
 # Uploads and files in a folder the corpus does not know: we cannot tell what kind of source they are.
-UNKNOWN_TYPE = "geüpload"
+UNKNOWN_TYPE = UPLOADED_TYPE
 UPLOAD_FOLDER = "uploads"
 _LOG = logging.getLogger("ingest")
 MIN_PRINTABLE_SHARE = 0.95
