@@ -24,7 +24,7 @@ from assistant.conversation import rewrite_follow_up
 from assistant.corpus_facts import CorpusFacts
 from assistant.evidence import FEATURES, Unit, add_features, candidate_units, passage_units, score_units
 from assistant.lexical import stem, words
-from assistant.models import OUTDATED_TYPE, Answer, Passage, QueryAnalysis, ScoredPassage, SearchResult, Turn
+from assistant.models import OUTDATED_TYPE, UPLOADED_TYPE, Answer, Passage, QueryAnalysis, ScoredPassage, SearchResult, Turn
 from assistant.scoring import LogisticModel
 from assistant.textutils import DUTCH_ORDINALS, normalize
 
@@ -312,11 +312,13 @@ def compose(chosen: list[Unit], english: bool, missing_type: str | None,
     if lead.article and not missing_type:
         lid_words = (lead.lid if english else lid_in_words(lead.lid)) if lead.lid else None
         lines.append(messages.law_lead(lead.article, lid_words, law_name(lead), english))
-    elif english and not missing_type:
+    elif english and not missing_type and lead.type != UPLOADED_TYPE:  # the upload's own lead says it
         lines.append(messages.SOURCES_LEAD_EN)
     for group in by_passage.values():
         passage = group[0].passage
         cited.append(passage)
+        if passage.type == UPLOADED_TYPE:  # nobody vouched for an upload: the reader is told, per passage
+            lines.append(messages.UPLOADED_LEAD_EN if english else messages.UPLOADED_LEAD_NL)
         number = len(cited)
         block: list[str] = []  # the passage's lines: prose paragraphs and list items ("- ...")
         for unit in sorted(group, key=lambda u: u.order):

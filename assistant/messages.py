@@ -89,3 +89,15 @@ def law_lead(article: str, lid_words: str | None, law: str, english: bool) -> st
 
 
 SOURCES_LEAD_EN = "According to the sources (quoted in Dutch):"
+
+
+UPLOADED_LEAD_NL = "Volgens een geüpload document:"
+UPLOADED_LEAD_EN = "According to an uploaded document (quoted in Dutch):"
+
+
+def uploaded_note(numbers: list[int], english: bool) -> str:
+    """For a model's answer, whose sentences we do not lead ourselves: which cited sources are uploads."""
+    refs = " ".join(f"[{n}]" for n in numbers)
+    if english:
+        return f"Note: {refs} {'is an uploaded document' if len(numbers) == 1 else 'are uploaded documents'}."
+    return f"Let op: {refs} {'is een geüpload document' if len(numbers) == 1 else 'zijn geüploade documenten'}."

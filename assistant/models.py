@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 OUTDATED_TYPE = "wetgeving (vervallen versie)"
 """Law texts that no longer apply: used only when a question asks about an old text."""
+UPLOADED_TYPE = "geüpload"
+"""Uploads, and files in a folder the corpus does not know: nobody vouched for them, so an answer that
+quotes one says so (whatever their front matter claims, see ingest.loaders)."""
 
 DOC_TYPES = (
     "wetgeving",
@@ -26,7 +29,7 @@ DOC_TYPES = (
     "praktijkvoorbeeld",
     "opinie",
     "samenvatting",
-    "geüpload",
+    UPLOADED_TYPE,
 )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -97,11 +97,12 @@ class IngestReport:
 
 
 def discover(corpus_dir: Path) -> list[Path]:
-    """Every file under the corpus except hidden files, the corpus's own README files and its facts file."""
+    """Every file and link under the corpus except hidden files, the corpus's own README files and its
+    facts file. Links are listed whatever they point to (nothing, a folder), so each is reported."""
     return sorted(
         path
         for path in corpus_dir.rglob("*")
-        if path.is_file()
+        if (path.is_file() or path.is_symlink())
         and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
         and path.name.lower() != "readme.md"
         and path.relative_to(corpus_dir).as_posix() != FACTS_FILE
@@ -109,11 +110,14 @@ def discover(corpus_dir: Path) -> list[Path]:
 
 
 def read_corpus(
-    settings: Settings, progress: ProgressReporter, facts: CorpusFacts | None = None
+    settings: Settings, progress: ProgressReporter, facts: CorpusFacts | None = None, indexed: Set[str] = frozenset()
 ) -> tuple[list[Passage], list[FileError], set[str]]:
-    """All passages of all readable files, the errors of the others, and the doc ids that failed."""
+    """All passages of all readable files, the errors of the others, and the doc ids that failed.
+
+    `indexed`: the doc ids in the index now. Of two files with the same content the indexed one is
+    read first and kept, so a copy added later never takes its place (and its passages) in the index."""
     corpus_dir = settings.corpus_dir
-    files = discover(corpus_dir)
+    files = sorted(discover(corpus_dir), key=lambda path: doc_id_for(path, corpus_dir) not in indexed)
     passages: list[Passage] = []
     errors: list[FileError] = []
     failed: set[str] = set()
@@ -123,9 +127,13 @@ def read_corpus(
     seen: dict[str, str] = {}
     for path in files:
         relative = path.relative_to(corpus_dir).as_posix()
-        if not path.resolve().is_relative_to(root):
+        if not path.exists():
+            errors.append(FileError(relative, "koppeling naar een bestand dat niet (meer) bestaat"))
+        elif not path.resolve().is_relative_to(root):
             # A link out of the corpus would put any readable file on the machine into answers.
             errors.append(FileError(relative, "verwijst naar een bestand buiten de corpusmap; niet gevolgd"))
+        elif path.is_dir():  # the folder's own files are read where they are
+            errors.append(FileError(relative, "koppeling naar een map; niet gevolgd"))
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
             errors.append(FileError(relative, f"bestandstype {path.suffix or '(geen)'} wordt niet ondersteund"))
         else:
@@ -147,7 +155,7 @@ def read_corpus(
                 errors.append(FileError(relative, "onverwachte fout bij het lezen; de details staan in het log"))
                 failed.add(doc_id_for(path, corpus_dir))
         progress.advance()
-    return passages, errors, failed
+    return passages, sorted(errors, key=lambda error: error.path), failed
 
 
 def _file_hash(path: Path) -> str:
@@ -220,6 +228,10 @@ class _Stored:
                 stored.metadatas[row_id] = dict(metadata or {})
                 stored.vectors[row_id] = list(vector)
         return stored
+
+    @property
+    def doc_ids(self) -> set[str]:
+        return {str(metadata.get("doc_id")) for metadata in self.metadatas.values()}
 
     def hash_of(self, row_id: str) -> object:
         return self.metadatas.get(row_id, {}).get("content_hash")
@@ -311,17 +323,18 @@ def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild
     with _ingest_lock(settings):
         rolled_back = _clean_up(store)
         facts = load_facts(settings.corpus_dir)
-        passages, errors, failed = read_corpus(settings, progress, facts)
         active = None if store.pointer().active is None else store.passages(None if rebuild else model_name)
+        stored = _Stored.read(active)
+        passages, errors, failed = read_corpus(settings, progress, facts, stored.doc_ids)
         # A rebuild starts from nothing (a new model, a damaged index): it reuses no stored row.
         source = None if rebuild else active
         sentence_plan = _plan(_Stored.read(None if source is None else store.sentences(source.name)),
                               _sentence_rows(passages, model_name), failed)
         wanted = _passage_rows(passages, model_name)
-        passage_plan = _plan(_Stored.read(source), wanted, failed)
+        passage_plan = _plan(_Stored() if rebuild else stored, wanted, failed)
         facts_json = facts.to_json()
         report = IngestReport(errors=errors, rolled_back=rolled_back)
-        _compare_documents(report, _Stored.read(active) if rebuild else passage_plan.stored, wanted, failed)
+        _compare_documents(report, stored, wanted, failed)
         if (active is None or rebuild or passage_plan.changed or sentence_plan.changed
                 or stored_facts(active) != facts_json):
             collection, sentences = store.new_generation(_next_generation(store, active), model_name, facts_json)

@@ -7,6 +7,7 @@ from the file itself (PDF/DOCX properties, first heading) and its folder.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from typing import Any
 import yaml
 
 from assistant.errors import IngestError
+from assistant.models import UPLOADED_TYPE
 from assistant.textutils import normalize_spaces
 from ingest.pdf_layout import analyse, is_lone_name, page_lines, render_pages
 
@@ -31,7 +33,7 @@ FOLDER_TYPES = {
     "opinie": "opinie",
 }
 # Uploads and files in a folder the corpus does not know: we cannot tell what kind of source they are.
-UNKNOWN_TYPE = "geüpload"
+UNKNOWN_TYPE = UPLOADED_TYPE
 UPLOAD_FOLDER = "uploads"
 _LOG = logging.getLogger("ingest")
 MIN_PRINTABLE_SHARE = 0.95
@@ -70,10 +72,7 @@ def load_file(path: Path, corpus_dir: Path, max_bytes: int) -> list[SourceText]:
     loader = _LOADERS.get(path.suffix.lower())
     if loader is None:
         raise IngestError(f"bestandstype {path.suffix or '(geen)'} wordt niet ondersteund", source=str(path))
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise IngestError(f"bestand kan niet gelezen worden ({exc.strerror})", source=str(path)) from exc
+    size = _readable_size(path)
     if size == 0:
         raise IngestError("het bestand is leeg", source=str(path))
     if size > max_bytes:
@@ -96,9 +95,32 @@ def load_file(path: Path, corpus_dir: Path, max_bytes: int) -> list[SourceText]:
     return texts
 
 
+def _readable_size(path: Path) -> int:
+    """The file's size, after opening it once: a file without read permission is reported as such
+    here, not as "damaged" by a loader that catches OSError (or as a crash by one that does not).
+    As root, permissions do not stop reading, so such a file is simply read."""
+    try:
+        with path.open("rb"):
+            return path.stat().st_size
+    except PermissionError as exc:
+        raise IngestError("geen leesrechten op het bestand; pas de rechten aan", source=str(path)) from exc
+    except OSError as exc:
+        raise IngestError("het bestand kan niet geopend worden", source=str(path)) from exc
+
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+"""Notepad's "Unicode" and Excel's "Unicode text" exports: real text, two bytes per character (NULs included)."""
+
+
 def read_text_file(path: Path) -> str:
-    """Decode UTF-8 (with or without BOM); fall back to Windows-1252, common for Dutch office exports."""
+    """Decode UTF-8 (with or without BOM) or UTF-16 with a BOM; fall back to Windows-1252, common
+    for Dutch office exports."""
     raw = path.read_bytes()
+    if raw.startswith(_UTF16_BOMS):
+        try:
+            return _checked_text(raw.decode("utf-16"), path)
+        except UnicodeDecodeError as exc:
+            raise IngestError("het bestand lijkt geen tekstbestand te zijn (ongeldige UTF-16)", source=str(path)) from exc
     if b"\x00" in raw[:4096]:
         raise IngestError("het bestand lijkt geen tekstbestand te zijn (binaire inhoud)", source=str(path))
     try:
@@ -109,6 +131,10 @@ def read_text_file(path: Path) -> str:
         raise IngestError("het bestand lijkt geen tekstbestand te zijn (onleesbare tekens)", source=str(path))
     if not utf8 and "\ufffd" in text:
         raise IngestError("de tekencodering is onbekend; sla het bestand op als UTF-8", source=str(path))
+    return _checked_text(text, path)
+
+
+def _checked_text(text: str, path: Path) -> str:
     if _share(text, lambda char: char.isprintable() or char.isspace()) < MIN_PRINTABLE_SHARE:
         raise IngestError("het bestand lijkt geen tekstbestand te zijn (te veel stuurtekens)", source=str(path))
     return text
@@ -204,7 +230,7 @@ def _named_warnings(path: Path) -> Iterator[None]:
 
 def _read_pdf(path: Path, doc_id: str) -> list[SourceText]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PdfReadError
 
     try:
         reader = PdfReader(path)
@@ -216,6 +242,9 @@ def _read_pdf(path: Path, doc_id: str) -> list[SourceText]:
         info = reader.metadata
     except IngestError:
         raise
+    except DependencyError as exc:  # AES encryption, even with an empty password, needs pypdf's optional crypto
+        raise IngestError("de PDF is met AES versleuteld; daarvoor ontbreekt het pakket 'cryptography'",
+                          source=str(path)) from exc
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise IngestError("de PDF is beschadigd of onleesbaar", source=str(path)) from exc
     if not any(page for page in lines):
@@ -235,6 +264,8 @@ def _read_pdf(path: Path, doc_id: str) -> list[SourceText]:
     ]
 
 
+_OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+"""The first bytes of Office 97-2003 files (.doc, .xls): a renamed .doc is not a broken .docx."""
 _DOCX_HEADING_STYLES = ("heading", "kop", "title", "titel")
 # The chunker's lead-in rule and the answerer know these list markers (assistant.textutils).
 _DOCX_MARKERS = {"decimal": "{n}.", "lowerLetter": "{a}.", "upperLetter": "{a}.", "lowerRoman": "{a}.", "upperRoman": "{a}."}
@@ -292,6 +323,11 @@ def load_docx(path: Path, doc_id: str) -> list[SourceText]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    with path.open("rb") as file:
+        old_format = file.read(len(_OLE2_MAGIC)) == _OLE2_MAGIC
+    if old_format:
+        raise IngestError("dit is een oud Word-bestand (.doc) met de extensie .docx; sla het in Word op als .docx",
+                          source=str(path))
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, ValueError, KeyError, OSError) as exc:

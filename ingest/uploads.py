@@ -20,6 +20,7 @@ from typing import Literal
 
 from assistant.config import Settings
 from assistant.errors import IngestError
+from assistant.locks import exclusive
 from assistant.store import Store
 from ingest.indexer import remove_documents
 from ingest.loaders import SUPPORTED_SUFFIXES, UPLOAD_FOLDER, doc_id_for, load_file
@@ -27,21 +28,29 @@ from ingest.loaders import SUPPORTED_SUFFIXES, UPLOAD_FOLDER, doc_id_for, load_f
 log = logging.getLogger(__name__)
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_STEM_CHARS = 80
+MAX_NAME_BYTES = 200
+"""File systems allow 255 bytes per name (ext4, NTFS in UTF-16 units); 80 letters of a script outside
+the BMP take 320. 200 leaves room for a number ("-12") and the longest suffix (".markdown")."""
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10))})
+"""Names Windows will not create with any extension ("con.md"): a corpus copied to or served from Windows breaks on them."""
 ALLOWED_TYPES_NL = "PDF, Word (DOCX), Markdown (MD), tekst (TXT) en HTML"
 # Hidden, so ingest's discovery never sees a half-validated file.
 _STAGING = ".staging"
+_NAME_LOCK = ".names.lock"
 
 UploadAccess = Literal["password", "local", "closed"]
 
 
 @dataclass
 class UploadResult:
-    """What became of one uploaded file: kept as `name` (replacing `replaced`), or rejected with a reason."""
+    """What became of one uploaded file: kept as `name` (replacing `replaced`, or numbered because a
+    different file has the name `taken`), or rejected with a reason."""
 
     original_name: str
     name: str
     reason: str | None = None
     replaced: list[str] = field(default_factory=list)
+    taken: str | None = None
 
     @property
     def accepted(self) -> bool:
@@ -73,10 +82,18 @@ def safe_filename(name: str) -> str:
     # Latin letters lose their accents (as before); other scripts keep their letters.
     stem = "".join(_latin_base(char) for char in stem)
     stem = re.sub(r"[^\w.-]+", "-", stem)
-    stem = re.sub(r"[-._]{2,}", "-", stem).strip("-._")[:MAX_STEM_CHARS].strip("-._")
-    if not stem or stem == "readme":  # ingest skips README files, so an upload must not be called that
+    stem = _shortened(re.sub(r"[-._]{2,}", "-", stem).strip("-._")[:MAX_STEM_CHARS]).strip("-._")
+    # Ingest skips README files, and Windows cannot hold its device names: neither may be an upload's name.
+    if not stem or stem == "readme" or stem in WINDOWS_RESERVED:
         stem = f"{stem}-document" if stem else "document"
     return stem + suffix
+
+
+def _shortened(stem: str) -> str:
+    """At most MAX_NAME_BYTES in UTF-8, cut between characters."""
+    while len(stem.encode()) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return stem
 
 
 def _latin_base(char: str) -> str:
@@ -132,26 +149,34 @@ def save_upload(settings: Settings, original_name: str, data: bytes) -> UploadRe
         except Exception:  # a parser crash on a malformed file is a rejection, not an app error
             log.exception("upload %s could not be read", name)  # the details are for the maintainer
             return UploadResult(original_name, name, "het bestand kan niet gelezen worden")
-        name = _free_name(folder, name, data)
-        target = folder / name
-        replaced = [path.name for path in list_uploads(settings) if Path(path.name).stem == target.stem]
-        for path in list_uploads(settings):
-            if path.name in replaced and path.name != name:
-                path.unlink()
-        os.replace(staged, target)
-    return UploadResult(original_name, name, replaced=replaced)
+        # Choosing the name and moving the file in is one step for every session and process, so two
+        # uploads of different files under one name cannot both find it free and one replace the other.
+        with exclusive(folder / _NAME_LOCK):
+            wanted, name = name, _free_name(folder, name, data)
+            target = folder / name
+            replaced = [path.name for path in _same_id(folder, target.stem)]
+            for path in _same_id(folder, target.stem):
+                if path.name != name:
+                    path.unlink()
+            os.replace(staged, target)
+    return UploadResult(original_name, name, replaced=replaced, taken=wanted if name != wanted else None)
+
+
+def _same_id(folder: Path, stem: str) -> list[Path]:
+    """The uploads whose document id would be `uploads/<stem>`: the same stem, any extension."""
+    return [path for path in folder.glob(f"{glob.escape(stem)}.*") if path.is_file() and path.stem == stem]
 
 
 def _free_name(folder: Path, name: str, data: bytes) -> str:
     """`name`, or `name` with a number added when another upload with different content has its
-    document id (the same stem, any extension): a second upload never silently replaces a first."""
+    document id: a second upload never silently replaces a first. The same content under that id is
+    the same document, uploaded again: it takes the place of the stored copy."""
     stem, suffix = Path(name).stem, Path(name).suffix
     number = 1
     while True:
-        candidate = f"{stem}{suffix}" if number == 1 else f"{stem}-{number}{suffix}"
-        same_id = [path for path in folder.glob(f"{glob.escape(Path(candidate).stem)}.*") if path.is_file()]
-        if all(path.read_bytes() == data for path in same_id):
-            return candidate
+        candidate = stem if number == 1 else f"{stem}-{number}"
+        if all(path.read_bytes() == data for path in _same_id(folder, candidate)):
+            return candidate + suffix
         number += 1
 
 

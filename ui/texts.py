@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 APP_TITLE = "Samenwerkingsassistent"
 APP_ICON = ":material/handshake:"
 PAGE_CHAT = "Vragen stellen"
@@ -106,6 +108,7 @@ UPLOAD_CLOSED = (
 UPLOAD_PASSWORD = "Beheerderswachtwoord"
 UPLOAD_UNLOCK = "Ontgrendelen"
 UPLOAD_WRONG_PASSWORD = "Dat wachtwoord klopt niet."
+UPLOAD_LOCKED = "Te veel onjuiste wachtwoorden. Probeer het over {wait} opnieuw."
 UPLOAD_PICK = "Kies een of meer bestanden"
 UPLOAD_DROP = "Sleep bestanden hierheen"
 UPLOAD_BROWSE = "Bladeren"
@@ -114,6 +117,7 @@ UPLOAD_STAGE = "{stage} {done}/{total}"
 UPLOAD_SAVING = "Bestanden controleren…"
 UPLOAD_DONE = "Klaar: {names} ingelezen. U kunt er nu vragen over stellen."
 UPLOAD_REPLACED = "{name} vervangt de eerdere versie."
+UPLOAD_RENAMED = "Er is al een ander document {taken}; het nieuwe bestand heet daarom {name}."
 UPLOAD_REJECTED = "Niet toegevoegd: **{name}**: {reason}."
 UPLOAD_SKIPPED = "Overgeslagen bij het inlezen: **{path}**: {reason}."
 UPLOAD_LIST = "Geüploade documenten"
@@ -126,6 +130,12 @@ UPLOAD_REMOVED = "{name} is verwijderd ({passages} uit de index gehaald)."
 
 def question_count(n: int) -> str:
     return f"{n} vraag" if n == 1 else f"{n} vragen"
+
+
+def upload_locked(seconds: float) -> str:
+    """The lock-out message, the wait rounded up to whole minutes ("1 minuut", "10 minuten")."""
+    minutes = max(1, math.ceil(seconds / 60))
+    return UPLOAD_LOCKED.format(wait=f"{minutes} minuut" if minutes == 1 else f"{minutes} minuten")
 
 
 def passage_count(n: int) -> str:

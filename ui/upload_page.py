@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import uuid
 
 import streamlit as st
 
@@ -19,13 +20,14 @@ from ingest.uploads import (
     upload_access,
     upload_doc_id,
 )
-from ui import texts
+from ui import attempts, texts
 from ui.answer_view import escape_markdown
 from ui.engine import get_engine
 from ui.errors import friendly_errors
 from ui.progress import StreamlitProgress
 
 _UNLOCKED = "upload_unlocked"
+_ATTEMPTS_KEY = "upload_attempts_key"  # this session's key in the password limiter
 _UPLOADER_ROUND = "uploader_round"
 _OUTCOME = "upload_outcome"
 _REMOVED = "upload_removed"
@@ -42,13 +44,21 @@ def access_granted(settings: Settings) -> bool:
         return True
     if st.session_state.get(_UNLOCKED):
         return True
+    session = st.session_state.setdefault(_ATTEMPTS_KEY, uuid.uuid4().hex)
+    limiter = attempts.PASSWORD_ATTEMPTS
+    if wait := limiter.wait_seconds(session):
+        st.error(texts.upload_locked(wait), icon=":material/timer:")
+        return False
     with st.form("unlock"):
         password = st.text_input(texts.UPLOAD_PASSWORD, type="password")
         if st.form_submit_button(texts.UPLOAD_UNLOCK, icon=":material/lock_open:"):
             if hmac.compare_digest(password.encode(), str(settings.admin_password).encode()):
+                limiter.succeeded(session)
                 st.session_state[_UNLOCKED] = True
                 st.rerun()
-            st.error(texts.UPLOAD_WRONG_PASSWORD)
+            limiter.failed(session)
+            wait = limiter.wait_seconds(session)
+            st.error(texts.upload_locked(wait) if wait else texts.UPLOAD_WRONG_PASSWORD)
     return False
 
 
@@ -65,6 +75,8 @@ def show_outcome() -> None:
     for result in accepted:
         if result.replaced:
             st.info(texts.UPLOAD_REPLACED.format(name=result.name), icon=":material/sync:")
+        if result.taken:
+            st.info(texts.UPLOAD_RENAMED.format(taken=result.taken, name=result.name), icon=":material/edit_note:")
     for result in results:
         if not result.accepted:
             st.error(texts.UPLOAD_REJECTED.format(name=escape_markdown(result.original_name), reason=result.reason),

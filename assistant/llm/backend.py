@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from langchain_core.language_models import BaseChatModel
 
+from assistant import messages
 from assistant.answer_stream import AnswerStream
 from assistant.answering import ExtractiveBackend, History, refusal
 from assistant.config import Settings
@@ -21,7 +22,7 @@ from assistant.corpus_facts import CorpusFacts
 from assistant.guard import NOTE_FALLBACK, NOTE_NOT_ASKED, CitationGuard, Encoder, note_model_failed
 from assistant.llm.prompt import build_messages
 from assistant.llm.rewrite import rewrite_with_llm
-from assistant.models import Answer, SearchResult
+from assistant.models import UPLOADED_TYPE, Answer, Citation, SearchResult
 
 
 class LLMBackend:
@@ -60,8 +61,9 @@ class LLMBackend:
             if not checked.citations:
                 return self._relabel(extractive, [*checked.notes, NOTE_FALLBACK])
             return Answer(
-                text=checked.text, citations=checked.citations, refused=False, search_query=analysis.question,
-                backend=self.name, retrieved=retrieved, guard_notes=checked.notes,
+                text=_with_upload_note(checked.text, checked.citations, analysis.english), citations=checked.citations,
+                refused=False, search_query=analysis.question, backend=self.name, retrieved=retrieved,
+                guard_notes=checked.notes,
             )
 
         return AnswerStream(chunks, finish)
@@ -71,3 +73,10 @@ class LLMBackend:
         answer.backend = self.name
         answer.guard_notes = [*answer.guard_notes, *notes]
         return answer
+
+
+def _with_upload_note(text: str, citations: list[Citation], english: bool) -> str:
+    """The model's own sentences carry no lead, so a last line names the cited sources that are uploads
+    (the extractive answer says "Volgens een geüpload document:" before each such quote)."""
+    uploaded = sorted({citation.number for citation in citations if citation.type == UPLOADED_TYPE})
+    return f"{text}\n\n{messages.uploaded_note(uploaded, english)}" if uploaded else text

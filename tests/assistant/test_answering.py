@@ -7,6 +7,7 @@ fitted models (tests/fakes.py), so no embedding model loads.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from assistant.citations import OUTDATED_TYPE, cited_numbers
 from assistant.config import Settings
 from assistant.corpus_facts import load_facts
 from assistant.evidence import FEATURES
-from assistant.models import Answer, Passage, QueryAnalysis, ScoredPassage, SearchResult
+from assistant.models import UPLOADED_TYPE, Answer, Passage, QueryAnalysis, ScoredPassage, SearchResult
 from tests.fakes import QUERY, CosineAnswerability, cosine_unit_model, search_index, unit_vectors_with_cosines
 
 pytestmark = pytest.mark.unit
@@ -418,6 +419,33 @@ def test_a_second_passage_gives_the_value_the_first_lacks() -> None:
     assert {c.doc_id for c in answer.citations} == {GUIDE.doc_id, SUMMARY.doc_id}
     assert not answer.refused
     _check_citations(answer, units)
+
+
+def test_an_answer_quoting_an_upload_says_so_before_that_quote() -> None:
+    """By type, not by folder or title: every `geüpload` passage gets the lead, other passages do not."""
+    question = "Hoeveel geld krijgen samenwerkingsverbanden voor begaafde leerlingen?"
+    upload = replace(SUMMARY, id="upload-1", doc_id="uploads/notitie", type=UPLOADED_TYPE)
+    units = {GUIDE.id: GUIDE_UNITS, upload.id: SUMMARY_UNITS}
+    answer = _answer(units, question, _analysis(question), _retrieved(GUIDE, upload))
+    assert answer.text.count("Volgens een geüpload document:") == 1
+    before, after = answer.text.split("Volgens een geüpload document:")
+    assert "zeven werkzame principes" in before and "66 miljoen euro" in after  # the lead stands before the upload's quote
+    assert not answer.text.startswith("Volgens een geüpload document")
+    _check_citations(answer, units)
+
+
+def test_an_answer_led_by_an_upload_starts_with_it_in_either_language() -> None:
+    question = "Hoeveel geld krijgen samenwerkingsverbanden voor begaafde leerlingen?"
+    upload = replace(SUMMARY, id="upload-1", doc_id="uploads/notitie", type=UPLOADED_TYPE)
+    units = {upload.id: SUMMARY_UNITS}
+    dutch = _answer(units, question, _analysis(question), _retrieved(upload))
+    assert dutch.text.startswith("Volgens een geüpload document:\n\nSamenwerkingsverbanden krijgen")
+    asked = "What do school partnerships receive for gifted pupils?"
+    english = _answer(units, asked, _analysis(asked, english=True), _retrieved(upload))
+    assert english.text.startswith("According to an uploaded document (quoted in Dutch):")
+    assert "According to the sources" not in english.text  # one lead, not two
+    original = _answer({SUMMARY.id: SUMMARY_UNITS}, question, _analysis(question), _retrieved(SUMMARY))
+    assert "geüpload" not in original.text
 
 
 def test_a_weak_passage_is_not_cited_beside_the_lead() -> None:

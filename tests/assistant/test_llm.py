@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from assistant.lexical import analyse
 from assistant.llm import LLMBackend, build_llm_backend, rewrite_with_llm
 from assistant.llm.chat_models import build_chat_model
 from assistant.llm.prompt import SYSTEM_PROMPT, build_messages
-from assistant.models import Answer, Passage, QueryAnalysis, ScoredPassage, SearchResult
+from assistant.models import UPLOADED_TYPE, Answer, Passage, QueryAnalysis, ScoredPassage, SearchResult
 from assistant.retrieval import SearchIndex
 from assistant.textutils import split_sentences
 from tests.fakes import CosineAnswerability, cosine_unit_model, search_index
@@ -218,6 +219,16 @@ def test_citations_are_renumbered_and_quote_the_supporting_sentence(encoder, set
     assert citation.quote.startswith("9. Het ondersteuningsplan wordt niet vastgesteld")
     assert "procedure" not in citation.quote  # the best-supporting sentence, not the whole passage
     assert "1 verwijzing naar een bron die de zin niet steunt verwijderd" in answer.guard_notes
+
+
+def test_an_answer_citing_an_upload_ends_with_a_note_naming_it(encoder, settings):
+    upload = replace(PLAN, id="upload-plan", doc_id="uploads/plan", type=UPLOADED_TYPE, article=None, lid=None, short=None)
+    text = f"{OOGO_SENTENCE} [1]. Het samenwerkingsverband stelt ten minste eenmaal in de 4 jaar een ondersteuningsplan vast [2]."
+    answer = ask(backend_saying(text, encoder, settings), passages=[OOGO, upload, DRONTEN])
+    assert [c.passage_id for c in answer.citations] == [OOGO.id, upload.id]
+    assert answer.text.endswith("\n\nLet op: [2] is een geüpload document.")
+    plain = ask(backend_saying(text, encoder, settings))
+    assert "geüpload" not in plain.text
 
 
 def test_a_supported_sentence_without_marker_gets_its_source(encoder, settings):

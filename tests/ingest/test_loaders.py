@@ -122,6 +122,37 @@ def test_utf8_with_bom_decodes_without_bom(corpus: Path) -> None:
     assert "\ufeff" not in text.text
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_with_bom_decodes(corpus: Path, encoding: str) -> None:
+    """Notepad's "Unicode" export: two bytes per character, so NUL bytes, yet text."""
+    path = corpus / "handreikingen" / "unicode.txt"
+    path.write_bytes("\ufeff# Overleg\n\nHet ondersteuningsplan wordt geëvalueerd.\n".encode(encoding))
+    [text] = _load(path, corpus)
+    assert text.metadata["title"] == "Overleg"
+    assert "geëvalueerd" in text.text and "\ufeff" not in text.text
+
+
+def test_unreadable_file_is_reported_as_such(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """chmod 000 does not stop root (the tests may run as root), so the refusal to open is simulated."""
+    path = corpus / "handreikingen" / "afgeschermd.md"
+    path.write_text("# Afgeschermd\n\nTekst.\n", encoding="utf-8")
+    real_open = Path.open
+
+    def refuse(self: Path, *args, **kwargs):  # noqa: ANN202
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    assert "geen leesrechten" in _reject(path, corpus).message
+
+
+def test_old_word_file_renamed_to_docx_says_so(corpus: Path) -> None:
+    path = corpus / "handreikingen" / "oud.docx"
+    path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(2000))
+    assert ".doc" in _reject(path, corpus).message
+
+
 def test_binary_junk_in_txt_is_rejected(corpus: Path) -> None:
     path = corpus / "handreikingen" / "junk.txt"
     rng = random.Random(20260801)
@@ -386,6 +417,21 @@ def test_html_drops_navigation_footer_and_cookie_banner_and_keeps_list_items(cor
         "## Evaluatie",
         "Elk jaar volgt een evaluatie.",
     ]
+
+
+def test_pdf_that_needs_the_missing_crypto_package_is_reported(corpus: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """pypdf decrypts AES only with `cryptography` installed; without it the file is reported, not a crash."""
+    import pypdf
+    from pypdf.errors import DependencyError
+
+    def needs_crypto(*args, **kwargs):  # noqa: ANN202
+        raise DependencyError("cryptography>=3.1 is required for AES algorithm")
+
+    path = corpus / "handreikingen" / "aes.pdf"
+    _make_pdf(path, ["Tekst over het ondersteuningsplan."], title="AES")
+    monkeypatch.setattr(pypdf, "PdfReader", needs_crypto)
+    assert "cryptography" in _reject(path, corpus).message
 
 
 def test_pdf_with_an_empty_user_password_opens_and_a_real_password_does_not(corpus: Path, tmp_path: Path) -> None:

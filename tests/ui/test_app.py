@@ -102,6 +102,9 @@ def citation(number: int, quote: str, **overrides: object) -> Citation:
         ("README.md", "readme-document.md"),
         ("rapport", "rapport"),
         ("a" * 200 + ".pdf", "a" * 80 + ".pdf"),
+        ("\U00020000" * 80 + ".md", "\U00020000" * 50 + ".md"),  # 200 bytes: letters of 4 bytes each
+        ("CON.md", "con-document.md"),
+        ("Lpt1.TXT", "lpt1-document.txt"),
     ],
 )
 def test_safe_filename(name: str, expected: str) -> None:
@@ -127,7 +130,7 @@ def test_upload_with_the_same_name_never_silently_replaces_another_file(tmp_path
     again = save_upload(settings, "notitie.md", b"# Notitie\n\nDe eerste versie van de notitie.")
     assert first.replaced == [] and again.name == "notitie.md" and again.replaced == ["notitie.md"]
     second = save_upload(settings, "notitie.md", b"# Notitie\n\nDe tweede versie van de notitie.")
-    assert second.name == "notitie-2.md" and second.replaced == []
+    assert second.name == "notitie-2.md" and second.replaced == [] and second.taken == "notitie.md"
     # Another extension would give the same document id (uploads/notitie): a different file is numbered too.
     third = save_upload(settings, "Notitie!.txt", b"De derde versie van de notitie, als tekstbestand.")
     assert third.name == "notitie-3.txt"
@@ -458,6 +461,42 @@ def test_upload_page_asks_for_the_admin_password(app_with_env: Callable[..., App
 
 
 @pytest.mark.integration
+def test_wrong_passwords_lock_the_upload_page_and_new_sessions_gain_nothing(
+        app_with_env: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import attempts
+
+    now = [0.0]
+    # Five per session as in the app; the process-wide limit lowered to 6 so three sessions show it.
+    monkeypatch.setattr(attempts, "PASSWORD_ATTEMPTS", attempts.AttemptLimiter(max_failures_all=6, clock=lambda: now[0]))
+
+    def try_password(at: AppTest, password: str) -> AppTest:
+        at.text_input[0].input(password)
+        return at.button[0].click().run()
+
+    first = app_with_env(ADMIN_PASSWORD="geheim").switch_page("ui/upload_page.py").run()
+    for _ in range(4):
+        first = try_password(first, "fout")
+        assert "klopt niet" in first.error[0].value
+    first = try_password(first, "fout")
+    assert first.error[0].value == "Te veel onjuiste wachtwoorden. Probeer het over 10 minuten opnieuw."
+    first = first.run()  # the page again: no password field at all, so not even the right one is tried
+    assert not first.text_input and not first.file_uploader and "10 minuten" in first.error[0].value
+
+    second = app_with_env(ADMIN_PASSWORD="geheim").switch_page("ui/upload_page.py").run()
+    assert second.text_input, "one session's typos do not lock another"
+    second = try_password(second, "fout")  # the sixth wrong password in this process
+    assert "Probeer het over 10 minuten opnieuw" in second.error[0].value
+    third = app_with_env(ADMIN_PASSWORD="geheim").switch_page("ui/upload_page.py").run()
+    assert not third.text_input and "10 minuten" in third.error[0].value, "a new session is refused as well"
+
+    now[0] += 540
+    assert "1 minuut" in first.run().error[0].value
+    now[0] += 60
+    first = try_password(first.run(), "geheim")
+    assert first.file_uploader, "after the cooling-off period the right password opens the form"
+
+
+@pytest.mark.integration
 def test_without_an_index_the_app_says_what_to_do(app_with_env: Callable[..., AppTest], tmp_path: Path) -> None:
     at = app_with_env(INDEX_DIR=str(tmp_path / "index"), CORPUS_DIR=str(tmp_path / "corpus"))
     assert not at.exception and "nog geen documenten ingelezen" in at.info[0].value
@@ -493,7 +532,9 @@ def test_upload_page_adds_rejects_and_removes_documents(app_settings: Settings) 
             "the picker offers only supported types (the server check stays: test_rejected_uploads_...)")
         at.file_uploader[0].set_value([
             ("Notitie Zonnedal.md",
-             b"---\ntype: wetgeving\n---\n# Notitie Zonnedal\n\nZonnedal houdt elke maand een inloopspreekuur voor ouders.",
+             b"---\ntype: wetgeving\n---\n# Notitie Zonnedal\n\nHet inloopspreekuur in Zonnedal is een vast moment waarop "
+             b"ouders zonder afspraak terechtkunnen met vragen over passend onderwijs en jeugdhulp. De gemeente Zonnedal "
+             b"en het samenwerkingsverband organiseren het inloopspreekuur samen.",
              "text/markdown"),
         ])
         at = at.run()
@@ -504,6 +545,8 @@ def test_upload_page_adds_rejects_and_removes_documents(app_settings: Settings) 
         assert any("notitie-zonnedal.md · 1 passage" in m.value for m in at.markdown)
         [uploaded] = [d for d in engine_for(app_settings).list_documents() if d.doc_id == "uploads/notitie-zonnedal"]
         assert uploaded.type == "geüpload", "an upload does not become law by claiming so"
+        answer = assistant_text(ask(run_app(), "Wat is het inloopspreekuur in Zonnedal?"))
+        assert answer.startswith("Volgens een geüpload document:") and "zonder afspraak" in answer, answer
 
         at = at.button(key="remove-notitie-zonnedal.md").click().run()
         assert "is verwijderd" in at.success[0].value
