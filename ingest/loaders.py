@@ -242,7 +242,7 @@ def _read_pdf(path: Path, doc_id: str) -> list[SourceText]:
         info = reader.metadata
     except IngestError:
         raise
-    except DependencyError as exc:  # AES encryption, even with an empty password, needs pypdf's optional crypto
+    except DependencyError as exc:  # AES needs pypdf[crypto] (declared); a venv without it reports the file
         raise IngestError("de PDF is met AES versleuteld; daarvoor ontbreekt het pakket 'cryptography'",
                           source=str(path)) from exc
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:

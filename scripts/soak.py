@@ -18,6 +18,7 @@ from tests.reliability.bad_input import bad_input_after_good_ingest  # noqa: E40
 from tests.reliability.harness import (  # noqa: E402
     BASE_DOCS,
     cold_threads,
+    ingest_durations,
     kill_during_ingest,
     make_corpus,
     reader_during_ingests,
@@ -68,7 +69,10 @@ def main() -> None:
                      f"{'yes' if run.new_doc_found else 'NO'}; removed document gone: {'yes' if run.removed_doc_gone else 'NO'}"))
         result = cold_threads(work / "threads", threads=20, per_thread=25)
         rows.append(("20 threads x 25 questions on a cold process", f"{len(result['errors'])} errors in {result['calls']} calls"))
-        delays = [1.0 + 1.5 * n for n in range(20)]
+        # Ten points over each kind of run (ingest, then rebuild, alternating), from 5 % to 95 % of
+        # its measured length, so that every kill lands while the process still runs.
+        ingest_s, rebuild_s = ingest_durations(work / "duur")
+        delays = [(ingest_s if n % 2 == 0 else rebuild_s) * (0.05 + 0.1 * (n // 2)) for n in range(20)]
         series = kill_during_ingest(work / "kill", delays)
         killed = sum(run.killed for run in series.runs)
         states = {label: sum(run.state == label for run in series.runs) for label in ("oud", "nieuw", "gemengd")}

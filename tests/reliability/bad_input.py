@@ -61,7 +61,7 @@ def _encrypted_pdf(path: Path, _corpus: Path) -> None:
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes([_PDF_TEXT]))))
-    writer.encrypt(user_password="geheim", owner_password="eigenaar", algorithm="RC4-128")  # AES needs `cryptography`
+    writer.encrypt(user_password="geheim", owner_password="eigenaar", algorithm="RC4-128")
     writer.write(path)
 
 

@@ -284,6 +284,20 @@ def kill_during_ingest(work: Path, delays: list[float], rebuild_every: int = 2) 
     return series
 
 
+def ingest_durations(work: Path) -> tuple[float, float]:
+    """Wall seconds of one changing ingest and of one rebuild (process start to exit) on the small
+    corpus: kill points spread over these hit every stage instead of landing after the ingest ended."""
+    corpus, index = make_corpus(work / "corpus"), work / "index"
+    _run_ingest(corpus, index)
+    switch_corpus(corpus, True)
+    started = time.perf_counter()
+    _run_ingest(corpus, index)
+    ingest_s = time.perf_counter() - started
+    started = time.perf_counter()
+    _run_ingest(corpus, index, rebuild=True)
+    return ingest_s, time.perf_counter() - started
+
+
 def _run_ingest(corpus: Path, index: Path, rebuild: bool = False) -> dict:
     process = spawn("ingest", corpus, index, "rebuild" if rebuild else "")
     out, err = process.communicate(timeout=600)
