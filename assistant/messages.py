@@ -89,3 +89,8 @@ def law_lead(article: str, lid_words: str | None, law: str, english: bool) -> st
 
 
 SOURCES_LEAD_EN = "According to the sources (quoted in Dutch):"
+
+STOPPED_NOTE = (
+    "U hebt het antwoord gestopt: alleen de zinnen die toen af waren, zijn gecontroleerd op de bronnen en bewaard."
+)
+"""Under an LLM answer stopped while it was written (`AnswerStream.stop`)."""

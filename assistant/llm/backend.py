@@ -62,6 +62,7 @@ class LLMBackend:
             return Answer(
                 text=checked.text, citations=checked.citations, refused=False, search_query=analysis.question,
                 backend=self.name, retrieved=retrieved, guard_notes=checked.notes,
+                typo_fixes=dict(analysis.typo_fixes),
             )
 
         return AnswerStream(chunks, finish)
