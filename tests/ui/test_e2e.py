@@ -320,7 +320,7 @@ def test_follow_ups_and_a_document_opened_from_the_sidebar(page) -> None:
     answer = ask(page, LAW_QUESTION)
     answer.get_by_text("Verder vragen:").wait_for(timeout=STEP_TIMEOUT_MS)
     suggestion = answer.locator("[data-testid=stButton] button", has_text="?").first
-    question = suggestion.inner_text().strip()
+    question = suggestion.inner_text().strip().splitlines()[-1]  # after the icon's ligature name
     suggestion.click()
     page.wait_for_function("document.querySelectorAll('[data-testid=stChatMessage]').length >= 4",
                            timeout=STEP_TIMEOUT_MS)
