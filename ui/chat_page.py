@@ -28,6 +28,7 @@ from ui.session import (
     complete_turn,
     conversation_id,
     exchanges,
+    forget_turn,
     history,
     keep_live,
     open_conversation,
@@ -55,8 +56,9 @@ def start_screen(document_count_line: str | None) -> None:
 def answer_new_question(question: str, filter_types: list[str]) -> None:
     """Ask the engine and show the answer as it is written; errors stay out of the history.
 
-    The question is stored before anything else. An LLM answer streams with a stop button; clicking
-    it (or anything else) interrupts this run, and the next one finishes the answer (`finish_interrupted`)."""
+    The question is stored before anything else, so an interrupted run (a reload, a click) does not
+    lose it. An LLM answer streams with a stop button; clicking it (or anything else) interrupts this
+    run, and the next one finishes the answer (`finish_interrupted`)."""
     settings = get_settings()
     exchange = start_turn(settings, question, filter_types)
     with st.chat_message("user", avatar=USER_AVATAR):
@@ -82,6 +84,8 @@ def answer_new_question(question: str, filter_types: list[str]) -> None:
         status.empty()
         finish_turn(settings, engine, exchange, answer)
         render_answer(exchange, settings, new=not streamed, latest=True)
+    if exchange.answer is None:  # an error (shown above) is no answer: the question leaves the history again
+        forget_turn(settings, exchange)
 
 
 def finish_turn(settings: Settings, engine: Engine, exchange: Exchange, answer: Answer) -> None:

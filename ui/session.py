@@ -115,11 +115,16 @@ def take_live() -> LiveAnswer | None:
     return st.session_state.pop(_LIVE, None)
 
 
-def ask_again(exchange: Exchange, settings: Settings) -> None:
-    """Button callback for an unanswered question: it is asked again as the newest turn."""
+def forget_turn(settings: Settings, exchange: Exchange) -> None:
+    """Take a turn out of the conversation and the store."""
     if exchange in exchanges():
         exchanges().remove(exchange)
     ConversationStore(settings.conversations_db).remove_turn(exchange.id)
+
+
+def ask_again(exchange: Exchange, settings: Settings) -> None:
+    """Button callback for an unanswered question: it is asked again as the newest turn."""
+    forget_turn(settings, exchange)
     ask_later(exchange.question)
 
 

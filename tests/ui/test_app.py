@@ -485,6 +485,7 @@ def test_without_an_index_the_app_says_what_to_do(app_with_env: Callable[..., Ap
     message = at.chat_message[-1]
     assert not message.warning and not message.expander
     assert "nog geen index" in message.error[0].value and "assistant ingest" in message.error[0].value
+    assert not at.session_state["exchanges"], "an error is no turn: nothing 'unanswered' stays behind"
 
 
 @pytest.mark.integration
