@@ -117,6 +117,7 @@ def refusal(reason: str, analysis: QueryAnalysis, retrieved: list[ScoredPassage]
         refusal_reason=reason,
         retrieved=retrieved,
         language="en" if analysis.english else "nl",
+        typo_fixes=dict(analysis.typo_fixes),
     )
 
 
@@ -185,6 +186,7 @@ class ExtractiveBackend:
             refusal_reason="missing_value" if missing else None,
             retrieved=retrieved,
             language="en" if analysis.english else "nl",
+            typo_fixes=dict(analysis.typo_fixes),
         )
 
     def _value(self, question: str, units: list[Unit], chosen: list[Unit]) -> tuple[str | None, Unit | None]:

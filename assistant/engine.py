@@ -1,6 +1,7 @@
 """The `Engine`: built once from `Settings`, it owns the store client, the embedding model, the
 retriever and the answer backends, and is the whole public surface the app, the CLI, the evals and
-the LangChain retriever use (`ask`, `ask_stream`, `search`, `get_passage`, `list_documents`, `ingest`).
+the LangChain retriever use (`ask`, `ask_stream`, `search`, `follow_ups`, `get_passage`,
+`document_passages`, `list_documents`, `ingest`).
 
 Nothing is loaded in the constructor: the embedding model loads on the first search (or ingest), the
 store client on the first store call, each once, under a lock, so twenty threads asking at once on a
@@ -18,6 +19,7 @@ from assistant.answering import AnswerBackend, ExtractiveBackend, History
 from assistant.config import Settings, get_settings
 from assistant.conversation import to_turns
 from assistant.embeddings import TextEmbeddings, load_embeddings
+from assistant.follow_ups import candidate_questions, neighbours, term_shares
 from assistant.models import Answer, DocumentInfo, Passage, SearchResult, Turn
 from assistant.retrieval import Retriever
 from assistant.store import Store
@@ -32,6 +34,10 @@ REQUIRED_FIELDS = ("title", "type", "publisher", "date", "licence")
 
 _T = TypeVar("_T")
 
+MAX_FOLLOW_UPS_CHECKED = 8
+"""Candidate follow-ups answered per answer at most: a warm extractive ask takes ~16 ms, so a reply
+waits at most ~0.15 s for its suggestions."""
+
 
 class Engine:
     """One assistant over one index. Thread-safe; make one per process (or per `Settings`)."""
@@ -44,6 +50,8 @@ class Engine:
         self._embeddings: TextEmbeddings | None = embeddings
         self._retriever: Retriever | None = None
         self._backends: dict[str, AnswerBackend] = {}
+        self._term_shares: tuple[int, dict[str, float]] = (-1, {})
+        """(index generation, the share of its documents that use each glossary term), for `follow_ups`."""
 
     # --- owned components, made once on first use ------------------------------------------------
 
@@ -128,9 +136,39 @@ class Engine:
             question = answerer.rewrite_query(question, turns, self.retriever.snapshot().facts)
         return self.retriever.search(question, dict(filters or {}), k)
 
+    def follow_ups(self, answer: Answer, history: History, filters: Mapping[str, Any] | None = None,
+                   limit: int = 3) -> list[str]:
+        """Up to `limit` questions to ask next (`assistant.follow_ups`). `history` is the conversation up
+        to and including `answer`: its questions are never suggested again, and each suggestion is
+        asked in it as a click would ask it, and kept only when answered (extractively, whatever the
+        backend: no model call per candidate) from a passage `answer` did not cite."""
+        if answer.refused or not answer.citations:
+            return []
+        turns = to_turns(history)
+        asked = [turn.content for turn in turns if turn.role == "user"]
+        snapshot = self.retriever.snapshot()
+        if self._term_shares[0] != snapshot.generation:
+            self._term_shares = (snapshot.generation, term_shares(snapshot.passages))
+        cited = [p for c in answer.citations if (p := snapshot.passage(c.passage_id)) is not None]
+        near = neighbours(cited, snapshot.passages, snapshot.position)
+        cited_ids = {c.passage_id for c in answer.citations}
+        candidates = candidate_questions(cited, near, asked, self._term_shares[1])
+        kept: list[str] = []
+        for question in candidates[:MAX_FOLLOW_UPS_CHECKED]:
+            reply = self.ask(question, history=turns, filters=filters, backend=ExtractiveBackend.name)
+            if not reply.refused and {c.passage_id for c in reply.citations} - cited_ids:
+                kept.append(question)
+                if len(kept) == limit:
+                    break
+        return kept
+
     def get_passage(self, passage_id: str) -> Passage | None:
         """The full text and metadata of one indexed passage; None when it is no longer indexed."""
         return self.retriever.snapshot().passage(passage_id)
+
+    def document_passages(self, doc_id: str) -> list[Passage]:
+        """A document's indexed passages in reading order (its whole text, section by section)."""
+        return sorted((p for p in self.retriever.snapshot().passages if p.doc_id == doc_id), key=lambda p: p.position)
 
     def list_documents(self) -> list[DocumentInfo]:
         """The documents in the index with their passage counts, in doc-id order."""

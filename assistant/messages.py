@@ -101,3 +101,9 @@ def uploaded_note(numbers: list[int], english: bool) -> str:
     if english:
         return f"Note: {refs} {'is an uploaded document' if len(numbers) == 1 else 'are uploaded documents'}."
     return f"Let op: {refs} {'is een geüpload document' if len(numbers) == 1 else 'zijn geüploade documenten'}."
+
+
+STOPPED_NOTE = (
+    "U hebt het antwoord gestopt: alleen de zinnen die toen af waren, zijn gecontroleerd op de bronnen en bewaard."
+)
+"""Under an LLM answer stopped while it was written (`AnswerStream.stop`)."""

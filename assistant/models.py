@@ -188,6 +188,9 @@ class Answer:
     retrieved: list[ScoredPassage] = field(default_factory=list)
     guard_notes: list[str] = field(default_factory=list)
     language: Literal["nl", "en"] = "nl"
+    typo_fixes: dict[str, str] = field(default_factory=dict)
+    """Words of the search query repaired against the corpus vocabulary (typed -> searched), so a
+    front end can say "bedoelde u ..." instead of silently answering another word."""
 
     def to_dict(self, with_retrieved: bool = True) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -199,6 +202,7 @@ class Answer:
             "refusal_reason": self.refusal_reason,
             "guard_notes": list(self.guard_notes),
             "language": self.language,
+            "typo_fixes": dict(self.typo_fixes),
         }
         if with_retrieved:
             data["retrieved"] = [
@@ -212,6 +216,22 @@ class Answer:
                 for item in self.retrieved
             ]
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        """The answer `to_dict(with_retrieved=False)` wrote (the retrieved passages are not kept);
+        fields added later default, so older records stay readable."""
+        return cls(
+            text=data["text"],
+            citations=[Citation(**item) for item in data.get("citations", [])],
+            refused=bool(data["refused"]),
+            search_query=data.get("search_query", ""),
+            backend=data.get("backend", "extractive"),
+            refusal_reason=data.get("refusal_reason"),
+            guard_notes=list(data.get("guard_notes", [])),
+            language=data.get("language", "nl"),
+            typo_fixes=dict(data.get("typo_fixes", {})),
+        )
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,19 @@ are tuned to e5's cosines on the real corpus, so tests on hand-made passages use
 - `cosine_unit_model(center)`: a `LogisticModel` over the real feature list that looks at the cosine
   only, so a unit's score rises with its cosine (as the old sentence-cosine composer ranked them);
 - `CosineAnswerability(min_cosine)`: answerable when the best candidate unit reaches `min_cosine`;
-- `search_index(...)`: a real `SearchIndex` over a few passages whose sentence vectors the test chooses.
+- `search_index(...)`: a real `SearchIndex` over a few passages whose sentence vectors the test chooses;
+- `InterruptedChatModel`: a live LLM stream that a click interrupts, as Streamlit interrupts a script run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import numpy as np
+from langchain_core.language_models import GenericFakeChatModel
+from langchain_core.outputs import ChatGenerationChunk
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 from assistant.corpus_facts import CorpusFacts
 from assistant.evidence import FEATURES, Unit
@@ -60,3 +67,20 @@ def unit_vectors_with_cosines(cosines: list[float]) -> np.ndarray:
 
 QUERY = np.asarray([1.0, 0.0, 0.0], dtype=np.float32)
 """The query vector that goes with `unit_vectors_with_cosines`."""
+
+
+class InterruptedChatModel(GenericFakeChatModel):
+    """Streams its message word by word, and once `interrupt_after` has been streamed raises what
+    Streamlit raises in a running script when the user clicks a button (with `runner.fastReruns`, the
+    default: `StopException`). An AppTest run then ends as the interrupted run does in the browser,
+    and the click's own run (`at.button(...).click().run()`) is the one that must finish the answer."""
+
+    interrupt_after: str = ""
+
+    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        written = ""
+        for chunk in super()._stream(*args, **kwargs):
+            yield chunk
+            written += str(chunk.message.content)
+            if self.interrupt_after and self.interrupt_after in written:
+                raise StopException()

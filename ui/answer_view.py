@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from assistant.citations import MARKER, source_link
 from assistant.config import Settings
@@ -19,7 +20,7 @@ from ui import texts
 from ui.engine import passage_by_id, type_label
 from ui.export import answer_with_sources
 from ui.highlight import highlight_passage
-from ui.session import Exchange, ask_later, search_everything
+from ui.session import Exchange, ask_again, ask_later, search_everything
 
 USER_AVATAR = ":material/person:"
 ASSISTANT_AVATAR = texts.APP_ICON
@@ -63,16 +64,27 @@ def sentence_pieces(text: str) -> Iterator[str]:
         time.sleep(STREAM_PAUSE_S)
 
 
+def searching_status(slot: DeltaGenerator) -> None:
+    """"Ik zoek in de bronnen…" with a spinner (ui/style.py), drawn at once in the reply bubble."""
+    slot.markdown(f"<div class='zoekt' role='status'><span></span>{texts.SEARCHING}</div>", unsafe_allow_html=True)
+
+
 def render_exchange(exchange: Exchange, settings: Settings, *, latest: bool) -> None:
     """A question and answer from the history (the answer being given now is drawn by the page)."""
     with st.chat_message("user", avatar=USER_AVATAR):
         st.markdown(escape_markdown(exchange.question))
     with st.chat_message("assistant", avatar=ASSISTANT_AVATAR):
-        render_answer(exchange, settings, new=False, latest=latest)
+        if exchange.answer is None:  # asked, and interrupted before its answer was there
+            st.caption(texts.UNANSWERED)
+            st.button(texts.ASK_AGAIN, key=f"again-{exchange.id}", on_click=ask_again, args=(exchange, settings),
+                      icon=":material/refresh:")
+        else:
+            render_answer(exchange, settings, new=False, latest=latest)
 
 
 def render_answer(exchange: Exchange, settings: Settings, *, new: bool, latest: bool) -> None:
     answer = exchange.answer
+    assert answer is not None, "only answered turns are drawn as answers"
     _search_notes(exchange)
     text = linked_markers(answer_markdown(answer.text), exchange.id)
     if answer.refused:
@@ -91,14 +103,28 @@ def render_answer(exchange: Exchange, settings: Settings, *, new: bool, latest: 
         _filter_hint(exchange)
     if not answer.refused:
         _copy_button(exchange)
+    if latest and exchange.suggestions and not answer.refused:
+        _follow_ups(exchange)
     _feedback(exchange, settings)
 
 
+def typo_note(typo_fixes: dict[str, str]) -> str | None:
+    """"Bedoelde u *gemeente* (u typte *gemeete*)?": the search used another word than the one typed."""
+    if not typo_fixes:
+        return None
+    fixes = [texts.TYPO_FIX.format(searched=escape_markdown(searched), typed=escape_markdown(typed))
+             for typed, searched in typo_fixes.items()]
+    return texts.TYPO_FIXED.format(fixes=", ".join(fixes))
+
+
 def _search_notes(exchange: Exchange) -> None:
+    assert exchange.answer is not None
     query = exchange.answer.search_query
     notes = []
     if query and query.strip().lower() != exchange.question.strip().lower():
         notes.append(texts.SEARCHED_FOR.format(query=escape_markdown(query)))
+    if note := typo_note(exchange.answer.typo_fixes):
+        notes.append(note)
     if exchange.filter_types:
         notes.append(texts.FILTERED_ON.format(types=", ".join(type_label(t) for t in exchange.filter_types)))
     if notes:
@@ -110,6 +136,14 @@ def _copy_button(exchange: Exchange) -> None:
     text = html.escape(answer_with_sources(exchange), quote=True)
     st.html(f'<button class="kopieer" type="button" data-tekst="{text}" data-klaar="{texts.COPIED}">'
             f"{texts.COPY}</button>")
+
+
+def _follow_ups(exchange: Exchange) -> None:
+    """Questions the engine would answer next, from the cited passages' neighbourhood: one click asks one."""
+    st.caption(texts.FOLLOW_UPS_LEAD)
+    for n, question in enumerate(exchange.suggestions):
+        st.button(question, key=f"follow-{exchange.id}-{n}", on_click=ask_later, args=(question,),
+                  icon=":material/subdirectory_arrow_right:")
 
 
 def _filter_hint(exchange: Exchange) -> None:

@@ -29,6 +29,8 @@ def _source_lines(citation: Citation) -> list[str]:
 def answer_with_sources(exchange: Exchange) -> str:
     """One answer and its sources as plain text, for the copy button: a quote pasted elsewhere keeps its source."""
     answer = exchange.answer
+    if answer is None:
+        return ""
     lines = [answer.text]
     if answer.citations:
         lines += ["", f"{texts.SOURCES}:"]
@@ -42,6 +44,9 @@ def conversation_markdown(exchanges: list[Exchange], moment: datetime) -> str:
     for n, exchange in enumerate(exchanges, start=1):
         answer = exchange.answer
         lines += ["", f"## {texts.EXPORT_QUESTION.format(n=n, question=exchange.question)}", ""]
+        if answer is None:
+            lines.append(texts.EXPORT_UNANSWERED)
+            continue
         if answer.search_query and answer.search_query.strip() != exchange.question.strip():
             lines += [f"_{texts.SEARCHED_FOR.format(query=answer.search_query)}_", ""]
         if answer.refused and not answer.citations:

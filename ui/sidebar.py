@@ -15,7 +15,7 @@ from ui import texts
 from ui.answer_view import escape_markdown
 from ui.engine import document_types, type_label
 from ui.export import conversation_markdown, dutch_datetime, export_filename
-from ui.session import FILTER_KEY, conversation_id, exchanges, new_conversation, switch_conversation
+from ui.session import FILTER_KEY, conversation_id, exchanges, new_conversation, open_document, switch_conversation
 
 
 def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> tuple[list[str], DeltaGenerator]:
@@ -29,12 +29,14 @@ def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> tuple[list[s
         actions = st.container()
         earlier_conversations(settings)
         with st.expander(texts.SIDEBAR_DOCUMENTS.format(count=len(docs)), icon=":material/folder_open:"):
-            for doc in docs:
+            for doc in docs:  # each title opens the document's text (ui/document_view.py)
                 line = texts.SIDEBAR_DOCUMENT_LINE.format(
                     type=type_label(doc.type), date=doc.date or texts.SIDEBAR_DATE_UNKNOWN,
                     passages=texts.passage_count(doc.passages),
                 )
-                st.markdown(f"**{escape_markdown(doc.title)}**  \n{line}")
+                st.button(doc.title, key=f"doc-{doc.doc_id}", type="tertiary", on_click=open_document, args=(doc.doc_id,),
+                          help=texts.SIDEBAR_DOCUMENT_OPEN.format(title=doc.title), icon=":material/article:")
+                st.caption(line)
         with st.expander(texts.SIDEBAR_GLOSSARY, icon=":material/menu_book:"):
             for term in GLOSSARY:
                 st.markdown(f"**{escape_markdown(term.abbreviation)}** — {term.full}. {term.explanation}")

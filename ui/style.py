@@ -26,20 +26,34 @@ _CSS = f"""
 [data-testid="stChatInput"] > div:focus-within {{ border-color: #8a94a6 !important; box-shadow: none !important; }}
 button.kopieer {{ font: inherit; font-size: 0.85rem; padding: 0.2rem 0.7rem; border-radius: 0.5rem;
   border: 1px solid #d0d7de; background: transparent; color: inherit; cursor: pointer; }}
+/* "Ik zoek in de bronnen…" with a spinner, drawn with the reply bubble (st.spinner waits half a second). */
+.zoekt {{ display: flex; align-items: center; gap: 0.6rem; color: #555; }}
+.zoekt span {{ width: 1rem; height: 1rem; border: 2px solid #d0d7de; border-top-color: #555; border-radius: 50%;
+  animation: zoekt-draait 0.8s linear infinite; }}
+@keyframes zoekt-draait {{ to {{ transform: rotate(360deg); }} }}
 a[href^="#bron-"] {{ text-decoration: none; font-weight: 600; }}
 [class*="st-key-bron-"] {{ scroll-margin-top: 4.5rem; }}
 </style>
 """
 
 # Streamlit has no API for these English strings (aria-labels of the thumbs, the multiselect's bulk
-# option), so they are replaced where they appear; the click handler opens the card a `[n]` points to.
+# option, the file picker's refusal of a type it does not accept: "application/x-msdownload files are
+# not allowed."), so they are replaced where they appear; the click handler opens the card a `[n]` points to.
 _WORDS = {"Thumbs up": texts.FEEDBACK_UP, "Thumbs down": texts.FEEDBACK_DOWN, "Select all": texts.SELECT_ALL}
+_PATTERNS = [(r"^.* files are not allowed\.$", texts.UPLOAD_TYPE_REFUSED),
+             (r"^File type not allowed\.$", texts.UPLOAD_TYPE_REFUSED)]
 _SCRIPT = """
 <script>
 (() => {
   if (window.__samenwerkingsassistent) return;
   window.__samenwerkingsassistent = true;
   const words = %s;
+  const patterns = %s.map(([source, dutch]) => [new RegExp(source), dutch]);
+  const translate = (text) => {
+    if (text in words) return words[text];
+    const found = patterns.find(([pattern]) => pattern.test(text));
+    return found ? found[1] : text;
+  };
   const dutch = (root) => {
     root.querySelectorAll("[aria-label]").forEach((el) => {
       const label = el.getAttribute("aria-label");
@@ -47,7 +61,8 @@ _SCRIPT = """
     });
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (node.nodeValue in words) node.nodeValue = words[node.nodeValue];
+      const dutchText = translate(node.nodeValue);
+      if (dutchText !== node.nodeValue) node.nodeValue = dutchText;
     }
   };
   // Streamlit keeps a chat scrolled to its end; on a phone that hides the title of the start screen.
@@ -93,4 +108,4 @@ _SCRIPT = """
 
 def apply_style() -> None:
     st.html(_CSS)
-    st.html(_SCRIPT % json.dumps(_WORDS), unsafe_allow_javascript=True)
+    st.html(_SCRIPT % (json.dumps(_WORDS), json.dumps(_PATTERNS)), unsafe_allow_javascript=True)

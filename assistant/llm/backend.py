@@ -63,7 +63,7 @@ class LLMBackend:
             return Answer(
                 text=_with_upload_note(checked.text, checked.citations, analysis.english), citations=checked.citations,
                 refused=False, search_query=analysis.question, backend=self.name, retrieved=retrieved,
-                guard_notes=checked.notes,
+                guard_notes=checked.notes, typo_fixes=dict(analysis.typo_fixes),
             )
 
         return AnswerStream(chunks, finish)

@@ -53,3 +53,49 @@ def test_conversation_ids_from_the_url_are_checked() -> None:
     assert valid_conversation_id(new_conversation_id())
     for bad in (None, "", "kort", "'; DROP TABLE turns; --", "a" * 65, "../../etc"):
         assert not valid_conversation_id(bad)
+
+
+def test_a_reopened_answer_is_the_answer_that_was_shown(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "conversations.sqlite3")
+    shown = answer("The plan is adopted after consultation. [1]")
+    shown.guard_notes = ["1 zin zonder steun in de bronnen weggelaten"]
+    shown.language = "en"
+    shown.typo_fixes = {"gemeete": "gemeente"}
+    store.add_turn("gesprek-a1", "t1", "When is the plan adopted?", shown, [], suggestions=["Wat is OOGO?"])
+    [turn] = store.turns("gesprek-a1")
+    assert turn.answer == Answer.from_dict(shown.to_dict(with_retrieved=False))
+    assert turn.answer.guard_notes == shown.guard_notes and turn.answer.language == "en"
+    assert turn.answer.typo_fixes == {"gemeete": "gemeente"} and turn.suggestions == ["Wat is OOGO?"]
+
+
+def test_a_pending_question_is_kept_and_answered_in_its_place(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "conversations.sqlite3")
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    store.add_turn("gesprek-a1", "t1", "Eerste vraag?", None, [], at=now)
+    store.add_turn("gesprek-a1", "t2", "Tweede vraag?", answer("Twee. [1]"), [], at=now + timedelta(minutes=1))
+    first, second = store.turns("gesprek-a1")
+    assert first.question == "Eerste vraag?" and first.answer is None, "asked, not answered: kept as pending"
+    store.add_turn("gesprek-a1", "t1", "Eerste vraag?", answer("Een. [1]"), [], at=now + timedelta(minutes=2))
+    first, second = store.turns("gesprek-a1")
+    assert first.turn_id == "t1" and first.answer is not None and first.answer.text == "Een. [1]", "answered in place"
+    assert store.remove_turn("t1") == 1 and [t.turn_id for t in store.turns("gesprek-a1")] == ["t2"]
+
+
+def test_rows_from_before_the_json_column_stay_readable(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "conversations.sqlite3"
+    with sqlite3.connect(path) as connection:  # the table as the first release made it
+        connection.executescript("""
+            CREATE TABLE turns (turn_id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, created_at TEXT NOT NULL,
+                question TEXT NOT NULL, answer TEXT NOT NULL, citations TEXT NOT NULL, refused INTEGER NOT NULL,
+                refusal_reason TEXT, search_query TEXT NOT NULL, backend TEXT NOT NULL, filter_types TEXT NOT NULL);
+            INSERT INTO turns VALUES ('t1', 'gesprek-a1', '2026-11-30T12:00:00.000000+00:00', 'Oude vraag?',
+                'Oud antwoord.', '[]', 1, 'not_found', 'Oude vraag?', 'extractive', '["wetgeving"]');
+        """)
+    store = ConversationStore(path)
+    [old] = store.turns("gesprek-a1")
+    assert old.answer is not None and (old.answer.text, old.answer.refusal_reason) == ("Oud antwoord.", "not_found")
+    assert old.filter_types == ["wetgeving"] and old.suggestions == []
+    store.add_turn("gesprek-a1", "t2", "Nieuwe vraag?", answer("Nieuw. [1]"), [])
+    assert [t.answer.text for t in store.turns("gesprek-a1") if t.answer] == ["Oud antwoord.", "Nieuw. [1]"]

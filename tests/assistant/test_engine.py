@@ -132,6 +132,32 @@ def test_list_documents_counts_every_passage_of_every_document(real_index: Setti
     assert counts["samenvatting"] == 10 and counts["wetgeving (vervallen versie)"] == 1
 
 
+@pytest.mark.integration
+def test_document_passages_give_a_whole_document_in_reading_order(real_index: Settings) -> None:
+    engine = engine_for(real_index)
+    passages = engine.document_passages(WPO_18A)
+    [info] = [d for d in engine.list_documents() if d.doc_id == WPO_18A]
+    assert len(passages) == info.passages and {p.doc_id for p in passages} == {WPO_18A}
+    assert [p.position for p in passages] == sorted(p.position for p in passages)
+    assert engine.document_passages("wetgeving/bestaat-niet") == []
+
+
+@pytest.mark.integration
+def test_follow_ups_are_new_questions_the_engine_answers(real_index: Settings) -> None:
+    engine = engine_for(real_index)
+    answer = engine.ask(OOGO_QUESTION)
+    conversation = [{"role": "user", "content": OOGO_QUESTION}, {"role": "assistant", "content": answer.text}]
+    suggestions = engine.follow_ups(answer, conversation)
+    assert 2 <= len(suggestions) <= 3 and OOGO_QUESTION not in suggestions
+    cited = {c.passage_id for c in answer.citations}
+    for suggestion in suggestions:
+        reply = engine.ask(suggestion, history=conversation)
+        assert not reply.refused, suggestion
+        assert {c.passage_id for c in reply.citations} - cited, f"{suggestion}: answered from a passage not cited yet"
+    refused = engine.ask("Wat is de hoofdstad van Frankrijk?")
+    assert engine.follow_ups(refused, [{"role": "user", "content": "Wat is de hoofdstad van Frankrijk?"}]) == []
+
+
 # --- no index ---------------------------------------------------------------------------------------------
 
 

@@ -347,6 +347,56 @@ def test_reading_the_answer_first_consumes_the_stream(encoder, settings):
     assert list(stream) == []
 
 
+def test_a_stopped_stream_keeps_its_finished_sentences_guarded(encoder, settings):
+    """Stop after the first sentence and part of the second: the cut-off half sentence is not kept, the
+    kept one is still checked by the guard, and a note says the answer was stopped."""
+    from assistant.messages import STOPPED_NOTE
+
+    raw = f"{OOGO_SENTENCE} [1]. Het overleg vindt plaats volgens een procedure die het samenwerkingsverband [1]."
+    model = GenericFakeChatModel(messages=iter([AIMessage(content=raw)]))
+    stream = llm_backend(model, encoder, settings).stream(QUESTION, search_result(ranked=False))
+    chunks = iter(stream)
+    written = ""
+    while "procedure" not in written:  # what a reader saw when they clicked stop
+        written += next(chunks)
+    answer = stream.stop()
+    assert stream.stopped and stream.written == written
+    assert answer.text == f"{OOGO_SENTENCE}. [1]", "the half-written second sentence is dropped"
+    assert [c.passage_id for c in answer.citations] == [OOGO.id]
+    assert answer.guard_notes[0] == STOPPED_NOTE
+    assert list(chunks) == [], "the interrupted reader gets no more text"
+    assert stream.answer is answer and stream.stop() is answer
+
+
+def test_a_stopped_stream_without_a_supported_sentence_falls_back(encoder, settings):
+    from assistant.messages import STOPPED_NOTE
+
+    model = GenericFakeChatModel(messages=iter([AIMessage(content="De maan is van kaas. [1] En verder")]))
+    stream = llm_backend(model, encoder, settings).stream(QUESTION, search_result(ranked=False))
+    next(iter(stream))
+    answer = stream.stop()
+    assert "kaas" not in answer.text and answer.citations, "the guard still applies: the extractive answer"
+    assert answer.guard_notes[0] == STOPPED_NOTE and NOTE_FALLBACK in answer.guard_notes
+
+
+def test_stopping_a_finished_stream_changes_nothing(encoder, settings):
+    stream = backend_saying(f"{OOGO_SENTENCE} [1].", encoder, settings).stream(QUESTION, search_result(ranked=False))
+    finished = stream.answer
+    assert stream.stop() is finished and not stream.stopped and finished.guard_notes == []
+
+
+@pytest.mark.parametrize(("text", "complete"), [
+    ("Eerste zin. [1] Tweede zin die nog niet", "Eerste zin. [1]"),
+    ("- punt een [1]\n- punt twee", "- punt een [1]"),
+    ("Artikel 2.47 regelt", ""),
+    ("Zin één! Zin twee?", "Zin één! Zin twee?"),
+])
+def test_complete_part_ends_at_the_last_finished_sentence(text, complete):
+    from assistant.answer_stream import complete_part
+
+    assert complete_part(text) == complete
+
+
 # --- follow-up rewriting -------------------------------------------------------------------------------
 
 HISTORY = [{"role": "user", "content": "Welk artikel verplicht een samenwerkingsverband po tot OOGO met de gemeente?"}]

@@ -18,12 +18,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assistant.answering import ExtractiveBackend
 from assistant.config import Settings, get_settings
+from assistant.conversations import ConversationStore
 from assistant.engine import Engine, engine_for
 from assistant.feedback import FeedbackStore
 from assistant.models import Answer, Citation, DocumentInfo
 from ingest.uploads import list_uploads, safe_filename, save_upload, upload_access
-from ui.answer_view import ends_in_lead_in, refusal_sentence, sentence_pieces
+from tests.fakes import InterruptedChatModel
+from ui.answer_view import ends_in_lead_in, refusal_sentence, sentence_pieces, typo_note
 from ui.engine import corpus_line
 from ui.export import conversation_markdown
 from ui.highlight import highlight_passage
@@ -248,6 +251,20 @@ def test_a_refusal_is_shown_as_its_own_sentence() -> None:
 
 
 @pytest.mark.unit
+def test_typo_note_names_what_was_searched_and_what_was_typed() -> None:
+    assert typo_note({}) is None
+    assert typo_note({"gemeete": "gemeente"}) == "Bedoelde u *gemeente* (u typte *gemeete*)?"
+    assert typo_note({"gemeete": "gemeente", "dornten": "dronten"}) == (
+        "Bedoelde u *gemeente* (u typte *gemeete*), *dronten* (u typte *dornten*)?")
+
+
+@pytest.mark.unit
+def test_an_unanswered_question_is_exported_as_unanswered() -> None:
+    text = conversation_markdown([Exchange("Wat is OOGO?", None)], datetime(2025, 11, 25, 10, 30))
+    assert "## Vraag 1: Wat is OOGO?\n\n_Niet beantwoord (het antwoord werd onderbroken)._" in text
+
+
+@pytest.mark.unit
 def test_corpus_line_counts_types_in_dutch() -> None:
     def doc(doc_type: str) -> DocumentInfo:
         return DocumentInfo(doc_id=doc_type, title="t", type=doc_type, date=None, publisher=None, source_url=None, passages=1)
@@ -425,7 +442,8 @@ def test_feedback_is_stored(app_settings: Settings) -> None:
     at = ask(run_app(), LAW_QUESTION)
     at.feedback[0].set_value(1).run()
     at.chat_message[-1].text_area[0].input("Helder antwoord met het wetsartikel.")
-    at = at.chat_message[-1].button[0].click().run()
+    [send] = [b for b in at.chat_message[-1].button if b.label == "Versturen"]
+    at = send.click().run()
     assert any("toelichting is opgeslagen" in c.value for c in at.chat_message[-1].caption)
     with sqlite3.connect(app_settings.feedback_db) as connection:
         rows = connection.execute("SELECT question, rating, comment, citations, backend FROM feedback").fetchall()
@@ -506,6 +524,7 @@ def test_without_an_index_the_app_says_what_to_do(app_with_env: Callable[..., Ap
     message = at.chat_message[-1]
     assert not message.warning and not message.expander
     assert "nog geen index" in message.error[0].value and "assistant ingest" in message.error[0].value
+    assert not at.session_state["exchanges"], "an error is no turn: nothing 'unanswered' stays behind"
 
 
 @pytest.mark.integration
@@ -583,3 +602,113 @@ def test_llm_answer_shows_the_guarded_text(app_with_env: Callable[..., AppTest],
     assert "kaas" not in text, "the guard drops a sentence its source does not support"
     assert any("weggelaten" in c.value or "zin" in c.value for c in at.chat_message[-1].caption), "the guard's note is shown"
     assert source_labels(at), "the cited sources are listed"
+
+
+@pytest.mark.integration
+def test_a_repaired_typo_is_named_under_the_answer(app_settings: Settings) -> None:
+    at = ask(run_app(), "Wat moet er gebeuren voordat een ondersteuningplan wordt vastgesteld?")
+    assert not at.exception
+    captions = [c.value for c in at.chat_message[-1].caption]
+    assert any("Bedoelde u *ondersteuningsplan* (u typte *ondersteuningplan*)?" in c for c in captions), captions
+    assert "[1]" in assistant_text(at), "and answered as if typed right"
+
+
+@pytest.mark.integration
+def test_follow_up_suggestions_are_asked_with_one_click_and_come_back_on_reopen(app_settings: Settings) -> None:
+    at = ask(run_app(), LAW_QUESTION)
+    buttons = [b for b in at.chat_message[-1].button if b.key and b.key.startswith("follow-")]
+    assert 1 <= len(buttons) <= 3 and LAW_QUESTION not in [b.label for b in buttons]
+    assert any(c.value == "Verder vragen:" for c in at.chat_message[-1].caption)
+    reopened = AppTest.from_file(APP, default_timeout=180)
+    reopened.query_params["gesprek"] = at.query_params["gesprek"]
+    reopened = reopened.run()
+    assert [b.label for b in reopened.chat_message[-1].button if b.key and b.key.startswith("follow-")] == [
+        b.label for b in buttons], "stored with the turn"
+    question = buttons[0].label
+    at = buttons[0].click().run()
+    assert len(at.chat_message) == 4 and at.chat_message[2].markdown[0].value.replace("\\", "") == question
+    assert not at.chat_message[-1].warning, "a suggestion is never refused"
+    assert not [b for b in at.chat_message[1].button if b.key and b.key.startswith("follow-")], "only under the latest"
+
+
+@pytest.mark.integration
+def test_a_sidebar_document_opens_to_its_text(app_settings: Settings) -> None:
+    at = run_app()
+    at = at.sidebar.button(key="doc-wetgeving/wpo-artikel-18a-19").click().run()
+    assert not at.exception
+    [dialog] = at.get("dialog")
+    assert dialog.proto.dialog.title.startswith("Wet op het primair onderwijs") and dialog.proto.dialog.is_open
+    text = "\n".join(m.value for m in dialog.markdown)
+    assert "Artikel 18a. Samenwerkingsverbanden" in text and "bron-kop" in text, "headings kept"
+    assert text.count("Artikel 18a. Samenwerkingsverbanden") == 1, "a heading once, not once per lid"
+    assert text.index("1. Het bevoegd gezag") < text.index("9. Het ondersteuningsplan"), "passages in order"
+    assert "wetten.overheid.nl" in text, "with its source link"
+    assert "wetgeving · 2026-08-01" in dialog.caption[0].value
+    assert not at.run().get("dialog"), "opened once: the next rerun does not open it again"
+
+
+def llm_app(app_with_env: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch, text: str,
+            interrupt_after: str = "") -> tuple[AppTest, InterruptedChatModel]:
+    """The app with the "openai" backend played by a fake chat model behind the real guard (see
+    test_llm_answer_shows_the_guarded_text); with `interrupt_after`, the stream is interrupted there."""
+    from itertools import cycle
+
+    from langchain_core.messages import AIMessage
+
+    from assistant.llm.backend import LLMBackend
+    from ui.engine import get_engine
+
+    get_engine.clear()  # the app's engine for these settings may hold another test's fake backend
+    fake = InterruptedChatModel(messages=cycle([AIMessage(content=text)]), interrupt_after=interrupt_after)
+    build = Engine._build_backend  # the extractive backend stays itself (follow-up suggestions are checked with it)
+    monkeypatch.setattr(Engine, "_build_backend", lambda self, name: build(self, name) if name == ExtractiveBackend.name
+                        else LLMBackend(fake, self.embeddings, self.settings, name))
+    return app_with_env(BACKEND="openai"), fake
+
+
+SUPPORTED = ("Het ondersteuningsplan wordt niet vastgesteld voordat over een concept van het plan op overeenstemming "
+             "gericht overleg heeft plaatsgevonden met het college van burgemeester en wethouders. [1][2]")
+"""Supported by WPO 18a lid 9, one of the first two passages for LAW_QUESTION (the guard drops the other marker)."""
+
+
+@pytest.mark.integration
+def test_stop_keeps_the_finished_sentences_guarded_and_stores_the_turn(
+        app_with_env: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.guard import NOTE_FALLBACK
+    from assistant.messages import STOPPED_NOTE
+
+    text = f"{SUPPORTED} De maan is gemaakt van groene kaas. [1] Het samenwerkingsverband stelt daarna nog"
+    at = ask(llm_app(app_with_env, monkeypatch, text, interrupt_after="daarna")[0], LAW_QUESTION)
+    [stop] = [b for b in at.chat_message[-1].button if b.key and b.key.startswith("stop-")]
+    assert stop.label == "Stoppen", "a live answer has a stop button while it is written"
+    at = stop.click().run()  # the click interrupted the run above; its own run finishes the answer
+    assert not at.exception and len(at.chat_message) == 2
+    answer = assistant_text(at)
+    assert "overeenstemming gericht overleg" in answer and "[1]" in answer, "what was written is kept"
+    assert "kaas" not in answer, "the citation guard still applies to what is kept"
+    assert "daarna nog" not in answer, "a sentence cut off mid-way is not kept"
+    captions = [c.value for c in at.chat_message[-1].caption]
+    assert STOPPED_NOTE in captions and NOTE_FALLBACK not in captions, "the model's own sentence, not the fallback"
+    assert not [b for b in at.chat_message[-1].button if b.key and b.key.startswith("stop-")]
+    [turn] = ConversationStore(get_settings().conversations_db).turns(at.query_params["gesprek"])
+    assert turn.answer is not None and turn.answer.text == at.session_state["exchanges"][0].answer.text
+    assert STOPPED_NOTE in turn.answer.guard_notes, "stored as shown, note included"
+
+
+@pytest.mark.integration
+def test_a_question_interrupted_before_its_answer_survives_a_reload(
+        app_with_env: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch) -> None:
+    at, model = llm_app(app_with_env, monkeypatch, SUPPORTED, interrupt_after="Het")
+    at = ask(at, LAW_QUESTION)
+    conversation = at.query_params["gesprek"]
+    reopened = AppTest.from_file(APP, default_timeout=180)  # a reload: a new session, the run above cut off
+    reopened.query_params["gesprek"] = conversation
+    reopened = reopened.run()
+    assert len(reopened.chat_message) == 2 and LAW_QUESTION in reopened.chat_message[0].markdown[0].value.replace("\\", "")
+    assert "niet beantwoord" in reopened.chat_message[1].caption[0].value
+    model.interrupt_after = ""  # this time the model finishes
+    reopened = reopened.button(key=f"again-{reopened.session_state['exchanges'][0].id}").click().run()
+    assert len(reopened.chat_message) == 2, "asked again in its place of the conversation, not twice"
+    assert "[1]" in assistant_text(reopened)
+    [turn] = ConversationStore(get_settings().conversations_db).turns(conversation)
+    assert turn.question == LAW_QUESTION and turn.answer is not None

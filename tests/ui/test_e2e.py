@@ -297,3 +297,39 @@ def test_question_sources_and_upload(page) -> None:
     page.get_by_role("button", name="Verwijderen").click()
     page.wait_for_selector("text=is verwijderd", timeout=STEP_TIMEOUT_MS)
     page.get_by_text("Er zijn nog geen documenten geüpload.").wait_for(timeout=STEP_TIMEOUT_MS)
+
+
+def test_the_upload_picker_refuses_an_exe_in_dutch(page) -> None:
+    """A file the dialog would not offer (dropped, or picked with "all files"): Streamlit refuses it in the
+    browser with an English message, which the page script (ui/style.py) puts in Dutch; nothing is staged."""
+    page.get_by_role("link", name="Documenten uploaden").click()
+    page.wait_for_selector("text=Kies een of meer bestanden", timeout=STEP_TIMEOUT_MS)
+    wait_for_idle(page)
+    program = ARTIFACTS / "programma.exe"
+    program.write_bytes(b"MZ\x90\x00" + b"\x00" * 60)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(program))
+    page.get_by_text("Dit bestandstype wordt niet ondersteund.").wait_for(timeout=STEP_TIMEOUT_MS)
+    assert page.get_by_text("files are not allowed").count() == 0, "no English refusal left"
+    wait_for_idle(page)
+    assert page.get_by_role("button", name="Inlezen").is_disabled(), "the refused file is not staged for ingest"
+    assert page.get_by_text("Er zijn nog geen documenten geüpload.").is_visible()
+
+
+def test_follow_ups_and_a_document_opened_from_the_sidebar(page) -> None:
+    page.wait_for_selector("text=Probeer bijvoorbeeld", timeout=STEP_TIMEOUT_MS)
+    answer = ask(page, LAW_QUESTION)
+    answer.get_by_text("Verder vragen:").wait_for(timeout=STEP_TIMEOUT_MS)
+    suggestion = answer.locator("[data-testid=stButton] button", has_text="?").first
+    question = suggestion.inner_text().strip().splitlines()[-1]  # after the icon's ligature name
+    suggestion.click()
+    page.wait_for_function("document.querySelectorAll('[data-testid=stChatMessage]').length >= 4",
+                           timeout=STEP_TIMEOUT_MS)
+    wait_for_idle(page)
+    assert question in page.locator("[data-testid=stChatMessage]").nth(2).inner_text(), "one click asks it"
+    page.locator("[data-testid=stSidebar] summary", has_text="Documenten in de index").click()
+    page.locator("[data-testid=stSidebar]").get_by_role("button", name="Goed is goed genoeg").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for(timeout=STEP_TIMEOUT_MS)
+    dialog.locator(".bron-passage").first.wait_for(timeout=STEP_TIMEOUT_MS)
+    assert "Dronten" in dialog.inner_text()
+    shot(page, "5-document")
