@@ -69,10 +69,10 @@ def main() -> None:
                      f"{'yes' if run.new_doc_found else 'NO'}; removed document gone: {'yes' if run.removed_doc_gone else 'NO'}"))
         result = cold_threads(work / "threads", threads=20, per_thread=25)
         rows.append(("20 threads x 25 questions on a cold process", f"{len(result['errors'])} errors in {result['calls']} calls"))
-        # Ten points over each kind of run (ingest, then rebuild, alternating), from 5 % to 95 % of
+        # Ten points over each kind of run (ingest, then rebuild, alternating), from 5 % to 86 % of
         # its measured length, so that every kill lands while the process still runs.
         ingest_s, rebuild_s = ingest_durations(work / "duur")
-        delays = [(ingest_s if n % 2 == 0 else rebuild_s) * (0.05 + 0.1 * (n // 2)) for n in range(20)]
+        delays = [(ingest_s if n % 2 == 0 else rebuild_s) * (0.05 + 0.09 * (n // 2)) for n in range(20)]
         series = kill_during_ingest(work / "kill", delays)
         killed = sum(run.killed for run in series.runs)
         states = {label: sum(run.state == label for run in series.runs) for label in ("oud", "nieuw", "gemengd")}
