@@ -249,6 +249,21 @@ def test_mobile_has_no_horizontal_overflow(phone) -> None:
     phone.screenshot(path=str(ARTIFACTS / "screenshot-mobile.png"))
 
 
+def test_a_refusal_is_one_short_block(page) -> None:
+    """One sentence saying what is missing and at most three questions to try, nothing repeated."""
+    page.wait_for_selector("text=Probeer bijvoorbeeld", timeout=STEP_TIMEOUT_MS)
+    refusal = ask(page, "Wat is de hoofdstad van Australië?")
+    alerts = refusal.locator("[data-testid=stAlert]")
+    assert alerts.count() == 1, "one block, not a warning plus a scope paragraph"
+    sentence = alerts.first.inner_text().strip()
+    assert sentence.count(".") <= 1 and len(sentence) < 200, sentence
+    buttons = [text.strip() for text in refusal.locator("[data-testid=stButton] button").all_inner_texts()]
+    questions = [text for text in buttons if text.endswith("?")]
+    assert 1 <= len(questions) <= 3 and len(set(questions)) == len(questions), buttons
+    assert refusal.locator("[data-testid=stExpander]").count() == 0, "a refusal cites no sources"
+    shot(page, "refusal")
+
+
 def test_question_sources_and_upload(page) -> None:
     page.wait_for_selector("text=Probeer bijvoorbeeld", timeout=STEP_TIMEOUT_MS)
     assert "2 documenten" in page.locator("[data-testid=stMarkdownContainer]", has_text="Ik beantwoord").inner_text()
