@@ -172,3 +172,13 @@ def test_known_words_short_words_and_numbers_are_left_alone() -> None:
 def test_only_unknown_words_appear_in_the_fixes() -> None:
     fixes = repair_typos(["gemente", "gemeente", "hoofdstad", "oogoo"], VOCABULARY)
     assert fixes == {"gemente": "gemeente", "oogoo": "oogo"}
+
+
+def test_bm25_ranked_is_the_score_order_with_ties_in_the_order_scores_meets_them() -> None:
+    """`ranked` replaces sorting the `scores` dict: equal scores (duplicate passages) keep the dict's order."""
+    docs = [["b"], ["a", "b"], ["a"], ["a", "b"], ["c"], ["b"]]
+    index = BM25.build(docs)
+    for query in (["a", "b"], ["b", "a"], ["b", "a", "c"], ["c"], ["x"]):
+        scores = index.scores(query)
+        assert index.ranked(query) == sorted(scores, key=scores.get, reverse=True)
+    assert list(index.scores(["b", "a"])) == [0, 1, 3, 5, 2]  # term by term, then by document number
