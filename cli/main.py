@@ -201,15 +201,17 @@ def run_app(
     uploadlimiet gaan daarom hier mee als opties, zodat de app nooit op alle netwerkkaarten luistert
     en Streamlit geen grotere bestanden aanneemt dan de ingest toelaat."""
     import math
-    import subprocess
-    import sys
+    import os
 
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
-        "--server.address", "127.0.0.1", "--server.port", str(port),
+    from streamlit.web import cli as streamlit_cli
+
+    # Streamlit runs in this process rather than in a second Python: 55 MB less resident memory and a
+    # little earlier answer (README, Snelheid).
+    os.chdir(APP_SCRIPT.parent)  # the app's folder: Streamlit's config and the relative paths of the settings
+    streamlit_cli.main([
+        "run", str(APP_SCRIPT), "--server.address", "127.0.0.1", "--server.port", str(port),
         "--server.maxUploadSize", str(max(1, math.ceil(get_settings().max_file_mb))),
-    ]
-    raise typer.Exit(code=subprocess.call(command, cwd=APP_SCRIPT.parent))
+    ], prog_name="streamlit")
 
 
 if __name__ == "__main__":
