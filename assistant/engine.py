@@ -90,9 +90,13 @@ class Engine:
 
     def warm_up(self) -> None:
         """Load the model and, when there is an index, its in-memory snapshot (the app's first page view)."""
+        _ = self.embeddings
+        self._load_snapshot()
+
+    def _load_snapshot(self) -> None:
+        """The current generation's snapshot, when there is an index (saving it for later processes)."""
         from assistant.errors import IndexMissingError
 
-        _ = self.embeddings
         try:
             self.retriever.snapshot()
         except IndexMissingError:
@@ -191,8 +195,10 @@ class Engine:
         """Bring the index in line with the corpus folder (see `ingest.indexer`), with this engine's model."""
         from ingest.indexer import ingest as run_ingest  # the library needs ingest only here
 
-        return run_ingest(self.settings, progress=progress, rebuild=rebuild, store=self.store,
-                          embed=lambda: self.embeddings)
+        report = run_ingest(self.settings, progress=progress, rebuild=rebuild, store=self.store,
+                            embed=lambda: self.embeddings)
+        self._load_snapshot()  # saved now, the next process to start (the app) maps it instead of reading Chroma
+        return report
 
 
 _DEFAULT_ENGINES: dict[Settings, Engine] = {}

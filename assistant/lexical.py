@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -45,37 +46,73 @@ def analyse(text: str) -> list[str]:
 
 @dataclass
 class BM25:
-    """Okapi BM25 over pre-analysed documents; small enough to rebuild after every ingest."""
+    """Okapi BM25 over pre-analysed documents, its postings in flat arrays (one run of document numbers
+    and counts per term, in document order).
+
+    Why arrays: as a dict of Python tuples the postings took 88 MB at 30,000 passages, and a query walked
+    tens of thousands of them in Python (60 of the 181 ms of an `ask` under cProfile at 100,000 passages).
+    The arithmetic is the same, term by term and in the same order, so every score is the same float."""
 
     k1: float = 1.2
     b: float = 0.75
-    postings: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
-    lengths: list[int] = field(default_factory=list)
     idf: dict[str, float] = field(default_factory=dict)
+    """term -> inverse document frequency; its keys are the index's vocabulary of stems."""
+    rows: dict[str, int] = field(default_factory=dict)
+    """term -> its run in `starts`."""
+    starts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    documents: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    lengths: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    average: float = 1.0
 
     @classmethod
     def build(cls, documents: list[list[str]]) -> BM25:
-        index = cls()
-        index.lengths = [len(doc) for doc in documents]
+        postings: dict[str, list[tuple[int, int]]] = {}
         for doc_number, terms in enumerate(documents):
             for term, count in Counter(terms).items():
-                index.postings.setdefault(term, []).append((doc_number, count))
+                postings.setdefault(term, []).append((doc_number, count))
         total = len(documents)
-        index.idf = {
-            term: math.log(1 + (total - len(hits) + 0.5) / (len(hits) + 0.5)) for term, hits in index.postings.items()
-        }
-        return index
+        lengths = [len(doc) for doc in documents]
+        flat = [hit for hits in postings.values() for hit in hits]
+        return cls(
+            idf={term: math.log(1 + (total - len(hits) + 0.5) / (len(hits) + 0.5)) for term, hits in postings.items()},
+            rows={term: row for row, term in enumerate(postings)},
+            starts=np.cumsum([0, *(len(hits) for hits in postings.values())], dtype=np.int64),
+            documents=np.asarray([doc for doc, _ in flat], dtype=np.int32),
+            counts=np.asarray([count for _, count in flat], dtype=np.int32),
+            lengths=np.asarray(lengths, dtype=np.int64),
+            average=(sum(lengths) / len(lengths) or 1.0) if lengths else 1.0,
+        )
 
     def scores(self, query_terms: list[str]) -> dict[int, float]:
-        if not self.lengths:
-            return {}
-        average = sum(self.lengths) / len(self.lengths) or 1.0
-        result: dict[int, float] = {}
-        for term in dict.fromkeys(query_terms):
-            for doc_number, count in self.postings.get(term, ()):
-                norm = count + self.k1 * (1 - self.b + self.b * self.lengths[doc_number] / average)
-                result[doc_number] = result.get(doc_number, 0.0) + self.idf[term] * count * (self.k1 + 1) / norm
-        return result
+        """doc number -> score for every document holding a query term, in the order they are first met
+        (term by term, then by document number)."""
+        documents, scores, _ = self._accumulate(query_terms)
+        return dict(zip(documents.tolist(), scores.tolist(), strict=True))
+
+    def ranked(self, query_terms: list[str]) -> list[int]:
+        """Documents holding a query term, best score first; equal scores in the order `scores` meets them."""
+        documents, scores, first_term = self._accumulate(query_terms)
+        return documents[np.lexsort((first_term, -scores))].tolist()
+
+    def _accumulate(self, query_terms: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(documents in first-met order, their scores, the query term each was first met by)."""
+        total = np.zeros(len(self.lengths), dtype=np.float64)
+        first_term = np.full(len(self.lengths), -1, dtype=np.int64)
+        met: list[np.ndarray] = []
+        for number, term in enumerate(t for t in dict.fromkeys(query_terms) if t in self.rows):
+            row = self.rows[term]
+            documents = self.documents[self.starts[row]:self.starts[row + 1]]
+            counts = self.counts[self.starts[row]:self.starts[row + 1]]
+            norm = counts + self.k1 * (1 - self.b + self.b * self.lengths[documents] / self.average)
+            total[documents] += self.idf[term] * counts * (self.k1 + 1) / norm
+            new = documents[first_term[documents] < 0]
+            first_term[new] = number
+            met.append(new)
+        if not met:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.int64)
+        order = np.concatenate(met).astype(np.int64)
+        return order, total[order], first_term[order]
 
 
 def repair_typos(query_words: list[str], vocabulary: frozenset[str]) -> dict[str, str]:

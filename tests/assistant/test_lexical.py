@@ -180,3 +180,13 @@ def test_ordinary_dutch_words_the_sources_lack_are_no_typos() -> None:
     assert repair_typos(["dagen", "voorspel", "wethouder"], vocabulary) == {}
     # A real typo of the same shape is still repaired.
     assert repair_typos(["drgen"], vocabulary) == {"drgen": "dragen"}
+
+
+def test_bm25_ranked_is_the_score_order_with_ties_in_the_order_scores_meets_them() -> None:
+    """`ranked` replaces sorting the `scores` dict: equal scores (duplicate passages) keep the dict's order."""
+    docs = [["b"], ["a", "b"], ["a"], ["a", "b"], ["c"], ["b"]]
+    index = BM25.build(docs)
+    for query in (["a", "b"], ["b", "a"], ["b", "a", "c"], ["c"], ["x"]):
+        scores = index.scores(query)
+        assert index.ranked(query) == sorted(scores, key=scores.get, reverse=True)
+    assert list(index.scores(["b", "a"])) == [0, 1, 3, 5, 2]  # term by term, then by document number

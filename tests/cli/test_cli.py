@@ -185,3 +185,29 @@ def test_eval_with_a_missing_gold_file_fails_before_asking(tmp_path: Path, use_s
     assert result.exit_code == 2, _failure(result)
     assert "niet gevonden" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out" / "results.json").exists()
+
+
+# --- app ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.unit
+def test_app_runs_streamlit_in_this_process_on_loopback_from_the_app_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`assistant app` from any folder: Streamlit starts in the app's folder, on 127.0.0.1, with our upload limit."""
+    import streamlit.web.cli
+
+    calls: list[tuple[list[str], Path]] = []
+    monkeypatch.chdir(tmp_path)  # restored afterwards: the command changes the working folder
+    monkeypatch.setenv("ASSISTENT_MAX_FILE_MB", "7.5")
+    monkeypatch.setattr(streamlit.web.cli, "main", lambda args, prog_name: calls.append((args, Path.cwd())))
+    get_settings.cache_clear()
+    try:
+        result = run("app", "--port", "8599")
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, _failure(result)
+    [(args, folder)] = calls
+    assert folder == REPO and args[:2] == ["run", str(REPO / "app.py")]
+    options = dict(zip(args[2::2], args[3::2], strict=True))
+    assert options == {"--server.address": "127.0.0.1", "--server.port": "8599", "--server.maxUploadSize": "8"}
