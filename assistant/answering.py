@@ -82,7 +82,7 @@ def follow_up_about_unknown(question: str, result: SearchResult) -> bool:
         return False  # not rewritten: a standalone question, judged as a whole
     fixes = result.analysis.typo_fixes
     own = [fixes.get(word, word) for word in words(question) if not word.isdigit()]
-    known = result.snapshot.bm25.postings
+    known = result.snapshot.bm25.idf  # its keys are the index's stems
     return bool(own) and not any(stem(word) in known for word in own)
 
 
