@@ -26,7 +26,7 @@ from assistant.errors import AssistantError
 from assistant.glossary import expansions, looks_english
 from assistant.lexical import BM25, analyse, repair_typos, stem, words
 from assistant.models import OUTDATED_TYPE, Passage, QueryAnalysis, ScoredPassage, SearchResult
-from assistant.store import Store, all_passages, generation, stored_facts
+from assistant.store import Store, all_passages, generation, pages, stored_facts
 from assistant.textutils import DUTCH_ORDINALS
 
 _ARTICLE_REF = re.compile(r"\bart(?:ikel|\.)?\s*(\d+(?:\.\d+)*[a-z]?)\b", re.IGNORECASE)
@@ -311,10 +311,7 @@ def _load_units(
     keys: list[tuple[int, int]] = []
     texts: list[str] = []
     blocks: list[np.ndarray] = []
-    for offset in range(0, collection.count(), batch):
-        rows = collection.get(include=["documents", "metadatas", "embeddings"], limit=batch, offset=offset)
-        if not len(rows["ids"]):
-            continue
+    for rows in pages(collection, ["documents", "metadatas", "embeddings"], batch):
         blocks.append(np.asarray(rows["embeddings"], dtype=np.float32))
         for text, metadata in zip(rows["documents"], rows["metadatas"], strict=True):
             keys.append((position.get(str(metadata["passage_id"]), -1), int(metadata["n"])))

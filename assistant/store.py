@@ -247,12 +247,19 @@ def mark_changed(collection: Collection, model_name: str) -> None:
     collection.modify(metadata=metadata)
 
 
+def pages(collection: Collection, include: list[str], batch: int = 2000) -> Iterator[dict[str, Any]]:
+    """The collection's rows in pages of at most `batch`: one `get` of a large index would hold every
+    text and vector of it at once (and a server caps how much one call returns)."""
+    for offset in range(0, collection.count(), batch):
+        rows = collection.get(include=include, limit=batch, offset=offset)
+        if len(rows["ids"]):
+            yield rows
+
+
 def all_passages(collection: Collection, batch: int = 2000) -> list[Passage]:
     """Every passage in the collection, in a stable order (doc id, position)."""
     passages: list[Passage] = []
-    total = collection.count()
-    for offset in range(0, total, batch):
-        rows = collection.get(include=["documents", "metadatas"], limit=batch, offset=offset)
+    for rows in pages(collection, ["documents", "metadatas"], batch):
         for passage_id, text, metadata in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True):
             passages.append(Passage.from_metadata(passage_id, text or "", dict(metadata or {})))
     passages.sort(key=lambda p: (p.doc_id, p.position))
@@ -262,9 +269,7 @@ def all_passages(collection: Collection, batch: int = 2000) -> list[Passage]:
 def stored_hashes(collection: Collection, batch: int = 2000) -> dict[str, dict[str, Any]]:
     """id -> {content_hash, doc_id} for every stored passage, without loading texts or vectors."""
     result: dict[str, dict[str, Any]] = {}
-    total = collection.count()
-    for offset in range(0, total, batch):
-        rows = collection.get(include=["metadatas"], limit=batch, offset=offset)
+    for rows in pages(collection, ["metadatas"], batch):
         for passage_id, metadata in zip(rows["ids"], rows["metadatas"], strict=True):
             metadata = metadata or {}
             result[passage_id] = {"content_hash": metadata.get("content_hash"), "doc_id": metadata.get("doc_id")}

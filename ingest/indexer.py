@@ -28,7 +28,7 @@ from assistant.embeddings import TextEmbeddings, embedding_model_name, load_embe
 from assistant.errors import ConfigError, IngestError
 from assistant.locks import exclusive
 from assistant.models import Passage
-from assistant.store import SENTENCES_SUFFIX, Store, generation, stored_facts
+from assistant.store import SENTENCES_SUFFIX, Store, generation, pages, stored_facts
 from ingest.chunking import answer_units, chunk, content_hash, embedding_text
 from ingest.loaders import SUPPORTED_SUFFIXES, doc_id_for, load_file
 from ingest.progress import NullProgress, ProgressReporter
@@ -218,9 +218,7 @@ class _Stored:
         stored = cls()
         if collection is None:
             return stored
-        total = collection.count()
-        for offset in range(0, total, WRITE_BATCH):
-            rows = collection.get(include=["documents", "metadatas", "embeddings"], limit=WRITE_BATCH, offset=offset)
+        for rows in pages(collection, ["documents", "metadatas", "embeddings"], WRITE_BATCH):
             for row_id, text, metadata, vector in zip(
                 rows["ids"], rows["documents"], rows["metadatas"], rows["embeddings"], strict=True
             ):
