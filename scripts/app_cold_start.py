@@ -17,28 +17,21 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+sys.path.insert(0, str(REPO))
+
+from tests.processes import CHROMIUM, CHROMIUM_ARGS, free_port, wait_until_healthy  # noqa: E402
+
 QUESTION = "Binnen welke termijn moet het ontwikkelingsperspectief worden vastgesteld?"
 TIMEOUT_S = 180
 FIGURES = ("server_ready_s", "chat_usable_s", "first_answer_s", "rss_mb")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def one_run(context) -> dict[str, float]:
@@ -54,7 +47,7 @@ def one_run(context) -> dict[str, float]:
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
-        server_ready = _wait_healthy(url, app) - started
+        server_ready = wait_until_healthy(url, app, TIMEOUT_S) - started
         tab = context.new_page()
         tab.goto(url)
         box = tab.locator("[data-testid=stChatInputTextArea]")
@@ -79,20 +72,6 @@ def one_run(context) -> dict[str, float]:
         log.close()
     return {"server_ready_s": round(server_ready, 2), "chat_usable_s": round(chat_usable, 2),
             "first_answer_s": round(first_answer, 2), "rss_mb": round(rss, 1)}
-
-
-def _wait_healthy(url: str, app: subprocess.Popen) -> float:
-    deadline = time.monotonic() + TIMEOUT_S
-    while time.monotonic() < deadline:
-        if app.poll() is not None:
-            raise RuntimeError(f"the app exited with code {app.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return time.monotonic()
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"the app did not answer on {url} within {TIMEOUT_S} s")
 
 
 def _stop(app: subprocess.Popen) -> None:

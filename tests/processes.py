@@ -5,12 +5,17 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMA = REPO / ".venv" / "bin" / "chroma"
+CHROMIUM = "/usr/bin/chromium"
+"""Debian's Chromium drives the browser tests and scripts; Playwright never downloads a browser."""
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
 
 
 def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:
@@ -20,6 +25,21 @@ def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=timeout)
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen, timeout_s: float = 120) -> float:
+    """Until Streamlit's health check answers; the `time.monotonic()` at which it did."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return time.monotonic()
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"streamlit did not answer on {url} within {timeout_s:.0f} s")
 
 
 def free_port() -> int:

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,13 +22,10 @@ from test_app import LAW_QUESTION, MODELS_DIR, REPO, app_environment, copy_corpu
 
 from assistant.config import Settings
 from assistant.textutils import normalize
-from tests.processes import stop_process
+from tests.processes import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process, wait_until_healthy
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 ARTIFACTS = REPO / "test-artifacts"
 STEP_TIMEOUT_MS = 120_000
 E2E_CORPUS = ("wetgeving/wpo-artikel-18a-19.md", "praktijk/dronten-goed-is-goed-genoeg.md")
@@ -46,26 +41,6 @@ voor ouders in bibliotheek De Zonnewijzer.
 Het inloopspreekuur wordt begeleid door een jeugdverpleegkundige en een onderwijsconsulent.
 """
 UPLOAD_QUESTION = "Waar houden Zonnedal en Rivierenland het inloopspreekuur voor ouders?"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_healthy(url: str, server: subprocess.Popen, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"streamlit did not answer on {url} within {timeout_s:.0f} s")
 
 
 @pytest.fixture(scope="module")
