@@ -25,7 +25,8 @@ from assistant.engine import Engine, engine_for
 from assistant.errors import IndexMissingError
 from assistant.models import Answer
 from assistant.store import Store, all_passages
-from tests.conftest import CORPUS_DIR as REPO_CORPUS
+
+REPO_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 REPO = Path(__file__).resolve().parents[2]
 THREADS = 20
