@@ -26,9 +26,8 @@ from assistant.errors import IndexMissingError
 from assistant.models import Answer
 from assistant.store import Store, all_passages
 
-REPO_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
-
 REPO = Path(__file__).resolve().parents[2]
+REPO_CORPUS = REPO / "corpus"
 THREADS = 20
 QUESTIONS = (
     "Welk artikel verplicht een samenwerkingsverband po tot OOGO met de gemeente?",
