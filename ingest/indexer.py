@@ -207,25 +207,33 @@ class _SyncCounts:
 
 @dataclass
 class _Stored:
-    """The rows of one collection of the active generation, with their vectors (empty for a new index)."""
+    """The rows of one collection of the active generation (empty for a new index). Vectors are read
+    only for the rows a new generation copies: an ingest that changes nothing reads no vector at all."""
 
     documents: dict[str, str] = field(default_factory=dict)
     metadatas: dict[str, dict] = field(default_factory=dict)
-    vectors: dict[str, list[float]] = field(default_factory=dict)
+    collection: Collection | None = None
 
     @classmethod
     def read(cls, collection: Collection | None) -> _Stored:
-        stored = cls()
+        stored = cls(collection=collection)
         if collection is None:
             return stored
-        for rows in pages(collection, ["documents", "metadatas", "embeddings"], WRITE_BATCH):
-            for row_id, text, metadata, vector in zip(
-                rows["ids"], rows["documents"], rows["metadatas"], rows["embeddings"], strict=True
-            ):
+        for rows in pages(collection, ["documents", "metadatas"], WRITE_BATCH):
+            for row_id, text, metadata in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True):
                 stored.documents[row_id] = text or ""
                 stored.metadatas[row_id] = dict(metadata or {})
-                stored.vectors[row_id] = list(vector)
         return stored
+
+    def vectors(self, row_ids: list[str]) -> dict[str, list[float]]:
+        """The stored vectors of these rows."""
+        found: dict[str, list[float]] = {}
+        if self.collection is None:
+            return found
+        for start in range(0, len(row_ids), WRITE_BATCH):
+            rows = self.collection.get(ids=row_ids[start : start + WRITE_BATCH], include=["embeddings"])
+            found.update((row_id, list(vector)) for row_id, vector in zip(rows["ids"], rows["embeddings"], strict=True))
+        return found
 
     @property
     def doc_ids(self) -> set[str]:
@@ -270,14 +278,17 @@ def _write(collection: Collection, plan: _Plan, encoder: EncoderFactory, progres
     """Fill a new generation's collection: kept rows with their stored vectors, new rows embedded
     unless an identical text already has a vector (a passage that only moved)."""
     stored = plan.stored
-    by_hash = {str(stored.hash_of(rid)): vector for rid, vector in stored.vectors.items()}
+    added = {str(row.metadata["content_hash"]) for row in plan.add}
+    moved = [rid for rid in stored.metadatas if str(stored.hash_of(rid)) in added]
+    kept_and_moved = stored.vectors(list(dict.fromkeys([*plan.keep, *moved])))
+    by_hash = {str(stored.hash_of(rid)): vector for rid, vector in kept_and_moved.items()}
     vectors = {row.metadata["content_hash"]: by_hash[row.metadata["content_hash"]]
                for row in plan.add if row.metadata["content_hash"] in by_hash}
     missing = {row.metadata["content_hash"]: row.embed_text
                for row in plan.add if row.metadata["content_hash"] not in vectors}
     if missing:
         vectors.update(_embed(encoder(), missing, progress, label))
-    rows = [(rid, stored.documents[rid], stored.metadatas[rid], stored.vectors[rid]) for rid in plan.keep]
+    rows = [(rid, stored.documents[rid], stored.metadatas[rid], kept_and_moved[rid]) for rid in plan.keep]
     rows += [(row.id, row.document, row.metadata, vectors[row.metadata["content_hash"]]) for row in plan.add]
     for start in range(0, len(rows), WRITE_BATCH):
         batch = rows[start : start + WRITE_BATCH]

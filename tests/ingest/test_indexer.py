@@ -121,7 +121,8 @@ def _rows_of(collection, doc_id: str) -> list[str]:
 # --- incremental ingest ---------------------------------------------------------------------------------
 
 
-def test_first_ingest_embeds_all_second_embeds_nothing(settings: Settings, spy: EmbedSpy) -> None:
+def test_first_ingest_embeds_all_second_embeds_nothing(settings: Settings, spy: EmbedSpy,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     expected, errors, _ = _read_corpus(settings)
     assert not errors
     first = ingest(settings)
@@ -140,7 +141,11 @@ def test_first_ingest_embeds_all_second_embeds_nothing(settings: Settings, spy: 
     assert generation_after_first >= 1
 
     spy.reset()
+    vector_reads: list[int] = []
+    read_vectors = indexer._Stored.vectors
+    monkeypatch.setattr(indexer._Stored, "vectors", lambda self, ids: vector_reads.append(len(ids)) or read_vectors(self, ids))
     second = ingest(settings)
+    assert vector_reads == [], "an unchanged corpus reads no stored vector"
     assert (second.embedded, second.reused, second.removed, second.sentences_embedded) == (0, 0, 0, 0)
     assert second.passages == first.passages and second.documents == 3
     assert spy.calls == [], "an unchanged corpus must not call the model at all"
