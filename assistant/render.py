@@ -26,8 +26,9 @@ def print_answer(console: Console, answer: Answer, question: str) -> None:
     console.print(Panel(Markdown(answer.text), border_style=style, title="Antwoord" if not answer.refused else "Geen antwoord"))
     for citation in answer.citations:
         where = f" — {citation.reference}" if citation.reference else ""
-        label = TYPE_LABELS.get(citation.type, citation.type)
-        console.print(f"[bold][{citation.number}][/bold] {citation.title}{where} ({label})")
+        label = f"({TYPE_LABELS.get(citation.type, citation.type)})"
+        kind = "" if citation.title.rstrip().endswith(label) else f" {label}"  # summaries carry it in their title
+        console.print(f"[bold][{citation.number}][/bold] {citation.title}{where}{kind}")
         console.print(f"    [italic]“{citation.quote}”[/italic]")
         if citation.source_url:
             console.print(f"    {citation.source_url}")
