@@ -170,7 +170,9 @@ class ExtractiveBackend:
         if value_unit is not None:
             chosen.append(value_unit)
         on_topic = analysis.known_words >= ON_TOPIC_KNOWN_WORDS
-        answerable = self.answer_model.answerable(units, result, self.settings.answerability_threshold)
+        decision = result.for_decision()
+        decision_units = units if decision is result else self.scored_units(decision)
+        answerable = self.answer_model.answerable(decision_units, decision, self.settings.answerability_threshold)
         if self.settings.follow_up_check and follow_up_about_unknown(question, result):
             answerable = missing = False
         if not answerable and not (missing and on_topic):

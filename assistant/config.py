@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     rerank_k: int = _field(10, "retrieval", "RRF constant of the rerank stage")
     sentence_weight: float = _field(0.5, "retrieval", "weight of the best-sentence rank in the rerank (grid 0.5/1/2)")
     law_ref_weight: float = _field(2.0, "retrieval", "weight of a matching law reference in the rerank (grid 1/2/3)")
+    normative_lift: bool = _field(
+        True, "retrieval", "a question about what must or may be done lifts law passages in the quoted ranking (ablation switch)"
+    )
     unit_candidates: int = _field(
         0, "retrieval",
         "best answer units of the whole index added to the evidence (sentence-window retrieval); 0 on this corpus: "

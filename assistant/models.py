@@ -6,7 +6,7 @@ Field names here are read by other tools (the app, the eval harness, JSON consum
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.documents import Document
@@ -116,6 +116,8 @@ class QueryAnalysis:
     wants_outdated: bool
     typo_fixes: dict[str, str] = field(default_factory=dict)
     law_intent: bool = False
+    normative: bool = False
+    """The question asks what must or may be done (a rule): law passages rank higher."""
     laws: list[str] = field(default_factory=list)
     known_words: float = 1.0
     """Share of the question's content words that occur in the corpus: 0 means off-topic."""
@@ -137,6 +139,13 @@ class SearchResult:
     unit_hits: list[tuple[str, int, float]] = field(default_factory=list)
     """The best answer units of the whole index (passage id, unit number, cosine), within the filters:
     the sentence that answers may sit in a passage that ranks below the top k as a whole."""
+    unlifted: list[ScoredPassage] | None = None
+    """For a normative question, the ranking without the lift of law passages: the decision to answer
+    or refuse reads this one (see `Retriever`); None when the lift changed nothing."""
+
+    def for_decision(self) -> SearchResult:
+        """The result the answer-or-refuse decision reads: the ranking without the normative lift."""
+        return self if self.unlifted is None else replace(self, passages=self.unlifted, unlifted=None)
 
 
 @dataclass

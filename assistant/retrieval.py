@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -44,6 +44,35 @@ _LAW_INTENT = re.compile(
     r"|wet op het|wet voortgezet|article|law|legal\w*|statutory|provision)\b",
     re.IGNORECASE,
 )
+
+
+# A question about what must or may be done asks for a rule: the law that sets it should outrank prose
+# that paraphrases it (school leaders look up obligations and need the article). Unlike `_LAW_INTENT`
+# this is no sign that the question is about law, so it lifts law passages in the ranking of what is
+# quoted, not in the decision to answer (see `SearchResult.unlifted`). Only a modal that is the main
+# clause's verb counts: Dutch puts it first or second ("Moet de gemeente ...", "Wat moet er ..."),
+# while "... vergroten dat scholen moeten samenwerken" only reports what someone must do.
+_MODAL = re.compile(r"^(moet|moeten|mag|mogen|must|may)$|^verplicht", re.IGNORECASE)
+_SUBORDINATE = re.compile(r"^(dat|die|omdat|zodat|als|of|waarin|waarop|waardoor|that|which|who|whether|if)$",
+                          re.IGNORECASE)
+NORMATIVE_LAW_MATCH = 0.3
+"""`law_match` of a law passage for a normative question that names no law (a question that speaks of
+law gets 0.6). On dev 0.3 beat 0.6 on every measure (citation precision 0.795 vs 0.776, hit@5 0.976 vs
+0.972, correct citation 0.852 vs 0.841)."""
+MAIN_CLAUSE_WORDS = 6
+"""Words a Dutch main clause's finite verb can stand behind: a question word plus a short phrase
+("Welke onderdelen van het plan moeten ...")."""
+
+
+def is_normative(question: str) -> bool:
+    """The question's main clause asks what must or may be done, or whether something is obligatory."""
+    tokens = re.findall(r"[\w-]+", question)
+    for position, token in enumerate(tokens[:MAIN_CLAUSE_WORDS]):
+        if position > 0 and _SUBORDINATE.match(token):
+            return False
+        if _MODAL.match(token):
+            return True
+    return False
 
 
 class Embedder(Protocol):
@@ -138,6 +167,7 @@ def analyse_question(question: str, index: SearchIndex) -> QueryAnalysis:
         wants_outdated=_wants_outdated(question, articles, index),
         typo_fixes=fixes,
         law_intent=bool(_LAW_INTENT.search(question)) or bool(index.facts.named_laws(question)),
+        normative=is_normative(question),
         laws=laws,
         known_words=known,
         unknown_words=unknown,
@@ -226,10 +256,14 @@ class Retriever:
             )
             for i in candidates
         ]
+        unlifted = None
         if settings.rerank:
-            scored = _rerank(scored, index, query_vector, analysis, settings)
+            plain = _rerank([replace(item) for item in scored], index, query_vector, analysis, settings, normative=False)
+            scored = _rerank(scored, index, query_vector, analysis, settings, normative=settings.normative_lift)
+            if [item.passage.id for item in plain] != [item.passage.id for item in scored]:
+                unlifted = plain[: k or settings.top_k]
         unit_hits = index.best_units(query_vector, allowed, settings.unit_candidates)
-        return SearchResult(analysis, scored[: k or settings.top_k], query_vector, index, unit_hits)
+        return SearchResult(analysis, scored[: k or settings.top_k], query_vector, index, unit_hits, unlifted)
 
 
 def _load_index(store: Store, collection: Collection, current: int) -> SearchIndex:
@@ -395,7 +429,7 @@ def _fuse(dense: dict[int, tuple[int, float]], lexical: dict[int, int], settings
     return fused
 
 
-def law_match(passage: Passage, analysis: QueryAnalysis) -> float:
+def law_match(passage: Passage, analysis: QueryAnalysis, normative: bool = False) -> float:
     """How strongly a passage matches the law the question names: lid > article > the law > 'a law'."""
     if not passage.article:
         return 0.0
@@ -408,11 +442,14 @@ def law_match(passage: Passage, analysis: QueryAnalysis) -> float:
         return 0.0
     if analysis.laws:
         return 0.7 if named_law else 0.0
-    return 0.6 if analysis.law_intent else 0.0
+    if analysis.law_intent:
+        return 0.6
+    return NORMATIVE_LAW_MATCH if normative and analysis.normative else 0.0
 
 
 def _rerank(
-    scored: list[ScoredPassage], index: SearchIndex, query_vector: np.ndarray, analysis: QueryAnalysis, settings: Settings
+    scored: list[ScoredPassage], index: SearchIndex, query_vector: np.ndarray, analysis: QueryAnalysis, settings: Settings,
+    normative: bool = False,
 ) -> list[ScoredPassage]:
     """Fuse the first-stage rank with the rank by best sentence, and lift explicitly named law."""
     best_sentence = []
@@ -426,6 +463,6 @@ def _rerank(
         item.score = (
             1.0 / (k + i + 1)
             + settings.sentence_weight / (k + sentence_rank[i])
-            + settings.law_ref_weight * law_match(item.passage, analysis) / (k + 1)
+            + settings.law_ref_weight * law_match(item.passage, analysis, normative) / (k + 1)
         )
     return sorted(scored, key=lambda item: item.score, reverse=True)

@@ -55,7 +55,9 @@ def collect(engine: Engine, questions: list[GoldQuestion]) -> list[QuestionEvide
     """Search every question as the engine does (follow-ups rewritten) and featurise its candidates."""
     collected = []
     for question in questions:
-        result = engine.search(question.question, history=[dict(t) for t in question.history] or None)
+        # The ranking without the normative lift of law passages (`SearchResult.unlifted`): the models
+        # are fitted on what the search finds, and the lift is a rule on top that only reorders quotes.
+        result = engine.search(question.question, history=[dict(t) for t in question.history] or None).for_decision()
         units = candidate_units(result, engine.settings.answer_passages)
         add_features(units, result)
         collected.append(QuestionEvidence(question, result, units))

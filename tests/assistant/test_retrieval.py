@@ -21,6 +21,7 @@ from assistant.retrieval import (
     _fuse,
     _rerank,
     analyse_question,
+    is_normative,
     law_match,
 )
 
@@ -347,3 +348,39 @@ def test_rerank_by_best_sentence_can_reorder_prose() -> None:
     settings = Settings(chroma_url=None, sentence_weight=2.0)
     reranked = _rerank(scored, index, query_vector, QueryAnalysis("q", "q", False, [], [], False), settings)
     assert [s.passage.id for s in reranked] == ["town", "guide"]
+
+
+# --- normative questions ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "normative"),
+    [
+        ("Moet de gemeente het jeugdplan met het samenwerkingsverband bespreken?", True),
+        ("Wat moet er in elk geval in het ondersteuningsplan staan?", True),
+        ("Welke onderdelen van het plan moeten erin?", True),
+        ("Is een samenwerkingsverband verplicht het mbo uit te nodigen?", True),
+        ("Must the municipality consult the school partnership?", True),
+        ("Wat is OOGO?", False),
+        # The modal stands in a subordinate clause: it reports an obligation, the question asks how.
+        ("Hoe vergroot je het besef dat onderwijs en gemeente moeten samenwerken?", False),
+    ],
+)
+def test_a_question_is_normative_when_its_main_clause_asks_what_must_or_may(question: str, normative: bool) -> None:
+    assert is_normative(question) is normative
+
+
+def test_the_answer_or_refuse_decision_reads_the_ranking_without_the_lift() -> None:
+    from assistant.models import SearchResult
+
+    law, prose = (ScoredPassage(passage=Passage(id=name, doc_id=name, title=name, type=kind, text="tekst", position=0),
+                                score=0.0)
+                  for name, kind in (("wet", "wetgeving"), ("uitleg", "handreiking")))
+    analysis = QueryAnalysis(question="Moet dat?", search_text="Moet dat?", english=False, articles=[], lids=[],
+                             wants_outdated=False, normative=True)
+    plain = SearchResult(analysis, [prose, law], np.zeros(3, dtype=np.float32), SearchIndex.__new__(SearchIndex))
+    assert plain.for_decision() is plain
+    lifted = SearchResult(analysis, [law, prose], plain.query_vector, plain.snapshot, unlifted=[prose, law])
+    decision = lifted.for_decision()
+    assert [item.passage.id for item in decision.passages] == ["uitleg", "wet"] and decision.unlifted is None
+    assert [item.passage.id for item in lifted.passages] == ["wet", "uitleg"]
