@@ -21,7 +21,7 @@ from assistant.conversation import to_turns
 from assistant.embeddings import TextEmbeddings, load_embeddings
 from assistant.follow_ups import candidate_questions, neighbours, term_shares
 from assistant.models import Answer, DocumentInfo, Passage, SearchResult, Turn
-from assistant.retrieval import Retriever
+from assistant.retrieval import Retriever, SearchIndex
 from assistant.store import Store
 from assistant.textutils import addresses_assistant, split_sentences
 
@@ -50,11 +50,8 @@ class Engine:
         self._embeddings: TextEmbeddings | None = embeddings
         self._retriever: Retriever | None = None
         self._backends: dict[str, AnswerBackend] = {}
-        self._term_shares: tuple[int, dict[str, float]] = (-1, {})
-        """(index generation, the share of its documents that use each glossary term), for `follow_ups`."""
-        self._documents: tuple[int, list[DocumentInfo]] = (-1, [])
-        """(index generation, its documents): the app lists them on every page run, and building the list
-        scans every passage's sentences (28 ms at 184 passages, seconds at 10,000)."""
+        self._derived: dict[str, tuple[int, Any]] = {}
+        """name -> (index generation, a value derived from that generation's snapshot): see `_of_generation`."""
 
     # --- owned components, made once on first use ------------------------------------------------
 
@@ -154,12 +151,11 @@ class Engine:
         turns = to_turns(history)
         asked = [turn.content for turn in turns if turn.role == "user"]
         snapshot = self.retriever.snapshot()
-        if self._term_shares[0] != snapshot.generation:
-            self._term_shares = (snapshot.generation, term_shares(snapshot.passages))
+        shares = self._of_generation("term_shares", lambda index: term_shares(index.passages))
         cited = [p for c in answer.citations if (p := snapshot.passage(c.passage_id)) is not None]
         near = neighbours(cited, snapshot.passages, snapshot.position)
         cited_ids = {c.passage_id for c in answer.citations}
-        candidates = candidate_questions(cited, near, asked, self._term_shares[1])
+        candidates = candidate_questions(cited, near, asked, shares)
         kept: list[str] = []
         for question in candidates[:MAX_FOLLOW_UPS_CHECKED]:
             reply = self.ask(question, history=turns, filters=filters, backend=ExtractiveBackend.name)
@@ -180,12 +176,18 @@ class Engine:
     def list_documents(self) -> list[DocumentInfo]:
         """The documents in the index with their passage counts, in doc-id order (read-only: shared
         by every caller until the index changes)."""
+        # The app lists them on every page run; building the list scans every passage's sentences
+        # (28 ms at 184 passages, seconds at 10,000).
+        return self._of_generation("documents", lambda index: _documents_of(index.passages))
+
+    def _of_generation(self, name: str, build: Callable[[SearchIndex], _T]) -> _T:
+        """A value derived from the current snapshot, built once per index generation."""
         snapshot = self.retriever.snapshot()
-        generation, listed = self._documents
+        generation, value = self._derived.get(name, (-1, None))
         if generation != snapshot.generation:
-            listed = _documents_of(snapshot.passages)
-            self._documents = (snapshot.generation, listed)
-        return listed
+            value = build(snapshot)
+            self._derived[name] = (snapshot.generation, value)
+        return value
 
     def ingest(self, progress: ProgressReporter | None = None, rebuild: bool = False) -> IngestReport:
         """Bring the index in line with the corpus folder (see `ingest.indexer`), with this engine's model."""
