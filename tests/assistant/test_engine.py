@@ -9,7 +9,6 @@ process that has loaded nothing (the case of the bug report: 16 of 40 calls fail
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -25,9 +24,9 @@ from assistant.engine import Engine, engine_for
 from assistant.errors import IndexMissingError
 from assistant.models import Answer
 from assistant.store import Store, all_passages
+from tests.corpus_copy import copy_corpus
 
 REPO = Path(__file__).resolve().parents[2]
-REPO_CORPUS = REPO / "corpus"
 THREADS = 20
 QUESTIONS = (
     "Welk artikel verplicht een samenwerkingsverband po tot OOGO met de gemeente?",
@@ -138,16 +137,12 @@ def test_list_documents_counts_every_passage_of_every_document(real_index: Setti
 def test_the_document_list_is_built_once_per_index_generation(tmp_path: Path,
                                                                 make_settings: Callable[..., Settings]) -> None:
     """The app lists the documents on every page run: the same list until an ingest changes the index."""
-    corpus = tmp_path / "corpus"
-    (corpus / "praktijk").mkdir(parents=True)
-    shutil.copyfile(REPO_CORPUS / "praktijk" / "stein-samenwerken-over-grenzen.md",
-                    corpus / "praktijk" / "stein-samenwerken-over-grenzen.md")
+    corpus = copy_corpus(tmp_path / "corpus", ("praktijk/stein-samenwerken-over-grenzen.md",))
     engine = Engine(make_settings(corpus, tmp_path / "index"))
     engine.ingest()
     first = engine.list_documents()
     assert engine.list_documents() is first
-    shutil.copyfile(REPO_CORPUS / "praktijk" / "dronten-goed-is-goed-genoeg.md",
-                    corpus / "praktijk" / "dronten-goed-is-goed-genoeg.md")
+    copy_corpus(corpus, ("praktijk/dronten-goed-is-goed-genoeg.md",))
     engine.ingest()
     assert [d.doc_id for d in engine.list_documents()] == [
         "praktijk/dronten-goed-is-goed-genoeg", "praktijk/stein-samenwerken-over-grenzen"]

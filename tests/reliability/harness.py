@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +17,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.corpus_copy import copy_corpus
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -44,11 +45,7 @@ def doc_id(name: str) -> str:
 
 def make_corpus(root: Path, names: tuple[str, ...] = BASE_DOCS) -> Path:
     """A small corpus: copies of a few real documents."""
-    for name in names:
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(REPO / "corpus" / name, target)
-    return root
+    return copy_corpus(root, names)
 
 
 def switch_corpus(root: Path, to_changed: bool) -> None:

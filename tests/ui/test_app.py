@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -25,6 +24,7 @@ from assistant.engine import Engine, engine_for
 from assistant.feedback import FeedbackStore
 from assistant.models import Answer, Citation, DocumentInfo
 from ingest.uploads import list_uploads, safe_filename, save_upload, upload_access
+from tests.corpus_copy import copy_corpus
 from tests.fakes import InterruptedChatModel
 from ui.answer_view import ends_in_lead_in, refusal_sentence, sentence_pieces, typo_note
 from ui.engine import corpus_line
@@ -43,15 +43,6 @@ SMALL_CORPUS = (
 LAW_QUESTION = "Wat moet er gebeuren voordat een ondersteuningsplan wordt vastgesteld?"
 OFF_TOPIC = "Wat is de hoofdstad van Frankrijk?"
 FILTER_QUESTION = "Hoe voer je het OOGO over het ondersteuningsplan?"
-
-
-def copy_corpus(root: Path, names: tuple[str, ...] = SMALL_CORPUS) -> Path:
-    """A corpus folder with copies of a few real documents."""
-    for name in names:
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(REPO / "corpus" / name, target)
-    return root
 
 
 def app_environment(settings: Settings) -> dict[str, str]:
@@ -283,7 +274,7 @@ def app_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]
 
     root = tmp_path_factory.mktemp("app")
     settings = unit_settings(root)
-    copy_corpus(settings.corpus_dir)
+    copy_corpus(settings.corpus_dir, SMALL_CORPUS)
     report = ingest(settings)
     assert not report.errors and report.passages > 0, report.summary()
     with pytest.MonkeyPatch.context() as patch:

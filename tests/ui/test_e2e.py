@@ -18,10 +18,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from test_app import LAW_QUESTION, MODELS_DIR, REPO, app_environment, copy_corpus
+from test_app import LAW_QUESTION, MODELS_DIR, REPO, app_environment
 
 from assistant.config import Settings
 from assistant.textutils import normalize
+from tests.corpus_copy import copy_corpus
 from tests.processes import CHROMIUM, CHROMIUM_ARGS, free_port, stop_process, wait_until_healthy
 
 pytestmark = pytest.mark.e2e
