@@ -26,11 +26,13 @@ from evals.overrides import apply_overrides, describe_overrides
 from evals.questions import GoldQuestion, load_questions
 from evals.report import print_summary, render_markdown
 from evals.thresholds import DEFAULT_THRESHOLDS, check_thresholds, load_thresholds
+from evals.uploads import UPLOAD_SPLITS, settings_with_uploads
 
-SPLITS = {name: Path(__file__).with_name(f"{name}.jsonl") for name in ("dev", "test", "holdout")}
-"""The frozen split (evals/README.md): tune on dev; test (the gate) and holdout (a second round of
-independently written questions, never gated) are read only through aggregates."""
-AGGREGATE_ONLY = ("test", "holdout")
+SPLITS = {name: Path(__file__).with_name(f"{name}.jsonl") for name in ("dev", "test", "holdout", *UPLOAD_SPLITS)}
+"""The frozen split (evals/README.md): tune on dev; test (the gate) and holdout (later rounds of
+independently written questions, never gated) are read only through aggregates. The upload splits are
+asked against the corpus plus the documents in evals/uploads/ (`evals.uploads`)."""
+AGGREGATE_ONLY = ("test", "holdout", "uploads-holdout")
 DEFAULT_QUESTIONS = SPLITS["dev"]
 
 
@@ -56,6 +58,8 @@ def run_eval(
     thresholds = load_thresholds(DEFAULT_THRESHOLDS)
     overrides = overrides or {}
     settings = apply_overrides(settings or get_settings(), overrides)
+    if any(Path(questions_path).resolve() == SPLITS[name].resolve() for name in UPLOAD_SPLITS):
+        settings = settings_with_uploads(settings)
     console = Console()
     if k > settings.top_k:
         console.print(f"[yellow]Let op:[/yellow] ask() geeft {settings.top_k} passages terug (top_k); k={k} meet niet dieper.")

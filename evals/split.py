@@ -168,7 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--existing", type=Path, default=EXISTING, help=f"bestaande goudset, helemaal naar dev ({EXISTING})")
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR, help=f"map voor dev.jsonl en test.jsonl ({OUT_DIR})")
     parser.add_argument("--seed", default=SEED, help=f"seed ({SEED})")
+    parser.add_argument("--holdout", action="store_true",
+                        help="een latere ronde: de helft bij evals/dev.jsonl, de andere helft bij evals/holdout.jsonl")
     args = parser.parse_args(argv)
+    if args.holdout:
+        return add_round(args.files, args.out_dir, args.seed)
     try:
         existing, *parts = load_files([args.existing, *args.files])
         new = [question for part in parts for question in part]
@@ -187,6 +191,25 @@ def main(argv: list[str] | None = None) -> int:
     dev_tags = Counter(tag for q in split.dev for tag in dict.fromkeys(q.tags))
     test_tags = Counter(tag for q in split.test for tag in dict.fromkeys(q.tags))
     print(count_table("tag", dev_tags, test_tags))
+    return 0
+
+
+def add_round(files: Sequence[Path], out_dir: Path, seed: str) -> int:
+    """A later round of questions: stratified by the same rule, half appended to dev and half to holdout
+    (test stays frozen). Ids already in dev, test or holdout are an error."""
+    split_files = [out_dir / f"{name}.jsonl" for name in ("dev", "test", "holdout")]
+    try:
+        dev, _, holdout, *parts = load_files([*split_files, *files])  # an id twice in these files is an error
+        new = [question for part in parts for question in part]
+        split = split_questions([], new, seed=seed, minimum=0)
+    except (QuestionFileError, ValueError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    write_jsonl(out_dir / "dev.jsonl", [*dev, *split.dev])
+    write_jsonl(out_dir / "holdout.jsonl", [*holdout, *split.test])
+    print(f"dev: +{len(split.dev)} vragen ({len(dev) + len(split.dev)}); "
+          f"holdout: +{len(split.test)} ({len(holdout) + len(split.test)})")
+    print(count_table("stratum", Counter(map(stratum, split.dev)), Counter(map(stratum, split.test))))
     return 0
 
 

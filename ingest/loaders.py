@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -22,6 +22,9 @@ from assistant.errors import IngestError
 from assistant.models import UPLOADED_TYPE
 from assistant.textutils import normalize_spaces
 from ingest.pdf_layout import analyse, is_lone_name, page_lines, render_pages
+
+if TYPE_CHECKING:
+    from docx.table import Table
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm")
 
@@ -317,11 +320,24 @@ def _is_bold_heading(paragraph: Any, text: str) -> bool:
     )
 
 
+def _docx_table_rows(table: Table) -> list[str]:
+    """A table as one list item per row, each cell named by its column's header ("Gemeente: Zuidwaarde;
+    Woningen: 1.100"): a row read alone still says what its numbers are. Tables were dropped before."""
+    rows = [[" ".join(cell.text.split()) for cell in row.cells] for row in table.rows]
+    rows = [row for row in rows if any(row)]
+    if len(rows) < 2:
+        return [f"- {'; '.join(filter(None, row))}" for row in rows]
+    header, *body = rows
+    return ["- " + "; ".join(f"{name}: {value}" if name else value for name, value in zip(header, row, strict=False) if value)
+            for row in body]
+
+
 def load_docx(path: Path, doc_id: str) -> list[SourceText]:
     """Headings from paragraph styles (or a short wholly bold paragraph), list items with their bullet
     or number from Word's numbering, so the chunker sees the same structure the reader does."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
 
     with path.open("rb") as file:
         old_format = file.read(len(_OLE2_MAGIC)) == _OLE2_MAGIC
@@ -335,7 +351,10 @@ def load_docx(path: Path, doc_id: str) -> list[SourceText]:
     lines: list[str] = []
     first_heading: str | None = None
     counters: dict[tuple[str, str], int] = {}
-    for paragraph in document.paragraphs:
+    for paragraph in document.iter_inner_content():
+        if isinstance(paragraph, Table):
+            lines += _docx_table_rows(paragraph)
+            continue
         text = " ".join(paragraph.text.split())
         if not text:
             continue

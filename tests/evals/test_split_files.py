@@ -19,8 +19,11 @@ EVALS = Path(__file__).resolve().parents[2] / "evals"
 CORPUS = EVALS.parent / "corpus"
 
 
-SECOND_ROUND = ("f2-", "f3-")
-"""Id prefixes of the second round of independently written questions, split between dev and holdout."""
+LATER_ROUNDS = (("f2-", "f3-"), ("r3a-", "r3b-"))
+"""Id prefixes of the second and third rounds of independently written questions, each split between dev
+and holdout (`python -m evals.split --holdout`)."""
+UPLOAD_ROUND = "r3u-"
+"""The third round's questions about uploaded documents (evals/uploads/), split between uploads-dev and uploads-holdout."""
 
 
 def test_split_sizes_and_no_overlap() -> None:
@@ -30,10 +33,20 @@ def test_split_sizes_and_no_overlap() -> None:
     holdout = {q.id for q in load_questions(EVALS / "holdout.jsonl")}
     assert len(test) >= 140 and dev.isdisjoint(test) and dev.isdisjoint(holdout) and test.isdisjoint(holdout)
     assert old <= dev
-    second_round = {qid for qid in dev if qid.startswith(SECOND_ROUND)}
-    assert abs(len(test) - len(dev - old - second_round)) <= 2, "test is about half of the first round"
-    assert all(qid.startswith(SECOND_ROUND) for qid in holdout)
-    assert abs(len(holdout) - len(second_round)) <= 5, "holdout is about half of the second round"
+    later = {qid for qid in dev if qid.startswith(sum(LATER_ROUNDS, ()))}
+    assert abs(len(test) - len(dev - old - later)) <= 2, "test is about half of the first round"
+    assert all(qid.startswith(sum(LATER_ROUNDS, ())) for qid in holdout)
+    for prefixes in LATER_ROUNDS:
+        in_dev = sum(qid.startswith(prefixes) for qid in dev)
+        in_holdout = sum(qid.startswith(prefixes) for qid in holdout)
+        assert in_dev and abs(in_holdout - in_dev) <= 5, f"holdout is about half of the round {prefixes}"
+
+
+def test_upload_questions_are_split_in_two_halves() -> None:
+    dev = {q.id for q in load_questions(EVALS / "uploads-dev.jsonl")}
+    holdout = {q.id for q in load_questions(EVALS / "uploads-holdout.jsonl")}
+    assert dev.isdisjoint(holdout) and abs(len(dev) - len(holdout)) <= 2
+    assert all(qid.startswith(UPLOAD_ROUND) for qid in dev | holdout)
 
 
 def test_new_questions_pass_the_fact_check() -> None:
