@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MODEL := models/multilingual-e5-small/onnx/.verified
 
-.PHONY: setup model index run test test-llm eval bench browser lint clean soak
+.PHONY: setup model reader index run test test-llm eval bench browser lint clean soak
 
 # torch first, pinned: it is the CPU build lying on this machine's disk; a plain `torch`
 # requirement resolved by pip on its own would pull a multi-GB CUDA build.
@@ -26,8 +26,16 @@ $(MODEL): $(STAMP)
 
 model: $(MODEL)
 
+# The reader (assistant/reader.py): e5's first layers plus the fine-tuned layer and head committed in
+# assistant/weights/reader.pt, exported to ONNX and checked against torch (about half a minute).
+READER := models/reader/.verified
+$(READER): $(MODEL) assistant/weights/reader.pt
+	$(PY) -m assistant.reader_build
+
+reader: $(READER)
+
 # Exit code 3 means some files were skipped (each reported by name); the rest is indexed and the app starts.
-index: $(MODEL)
+index: $(MODEL) $(READER)
 	$(BIN)/assistant ingest || test $$? -eq 3
 
 # `assistant app` passes the loopback address and our upload limit to Streamlit (see cli/main.py).
@@ -38,21 +46,21 @@ run: index
 browser:
 	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
 
-test: $(MODEL) browser
+test: $(MODEL) $(READER) browser
 	$(BIN)/pytest
 
 # The long reliability figures (issue 13) on a small corpus, as a table; `make test` runs short versions.
-soak: $(MODEL)
+soak: $(MODEL) $(READER)
 	$(PY) scripts/soak.py
 
-eval: $(MODEL)
+eval: $(MODEL) $(READER)
 	$(BIN)/assistant ingest || test $$? -eq 3
 	$(BIN)/assistant eval
 
 # The scale table (README, Snelheid): the real index and synthetic ones of 10,000, 30,000 and 100,000 passages.
 # The first run builds those in index/bench/ (3.9 GB; 25 minutes on 2 busy cores, most of it the 100,000);
 # later runs reuse them and take about half a minute.
-bench: $(MODEL)
+bench: $(MODEL) $(READER)
 	$(BIN)/assistant ingest || test $$? -eq 3
 	$(BIN)/assistant bench
 

@@ -26,6 +26,9 @@ QUESTION_FEATURES = (
     "top_dense", "top_bm25_rank", "agreement", "asks_type", "type_found", "english", "law_intent", "unknown_words",
 )
 
+READER_QUESTION_FEATURES = QUESTION_FEATURES + ("best_reader", "reader_gap")
+"""With the reader: its highest logit over the units it read, and how far that stands above the next."""
+
 TOP_UNITS = 3
 """Units whose words count as the evidence's coverage of the question: the size of a short answer."""
 
@@ -39,7 +42,10 @@ def question_features(units: list[Unit], result: SearchResult) -> dict[str, floa
     covered = set().union(*(set(analyse(u.text)) for u in top)) if top else set()
     first = result.passages[0] if result.passages else None
     asked = asked_answer_type(analysis.question)
+    read = sorted((u.features["reader"] for u in units if u.features.get("read")), reverse=True)
     return {
+        "best_reader": read[0] if read else 0.0,
+        "reader_gap": read[0] - read[1] if len(read) > 1 else 0.0,
         "best_unit": scores[0],
         "second_unit": scores[1] if len(scores) > 1 else 0.0,
         "margin": scores[0] - (scores[1] if len(scores) > 1 else 0.0),
@@ -59,10 +65,10 @@ def question_features(units: list[Unit], result: SearchResult) -> dict[str, floa
     }
 
 
-def question_row(units: list[Unit], result: SearchResult) -> np.ndarray:
-    """`question_features` in the order of `QUESTION_FEATURES`: the model's input (answering and training alike)."""
+def question_row(units: list[Unit], result: SearchResult, names: tuple[str, ...] = QUESTION_FEATURES) -> np.ndarray:
+    """`question_features` in the order of `names`: the model's input (answering and training alike)."""
     features = question_features(units, result)
-    return np.asarray([features[name] for name in QUESTION_FEATURES])
+    return np.asarray([features[name] for name in names])
 
 
 @dataclass(frozen=True)
@@ -70,13 +76,15 @@ class AnswerabilityModel:
     model: LogisticModel
 
     @classmethod
-    def load(cls) -> AnswerabilityModel:
+    def load(cls, with_reader: bool = False) -> AnswerabilityModel:
+        if with_reader:
+            return cls(LogisticModel.load("answerability_reader", READER_QUESTION_FEATURES))
         return cls(LogisticModel.load("answerability", QUESTION_FEATURES))
 
     def probability(self, units: list[Unit], result: SearchResult) -> float:
         if not units:
             return 0.0
-        return float(self.model.probabilities(question_row(units, result)[None, :])[0])
+        return float(self.model.probabilities(question_row(units, result, self.model.features)[None, :])[0])
 
     def answerable(self, units: list[Unit], result: SearchResult, threshold: float | None = None) -> bool:
         """Answer when the probability reaches the threshold chosen on dev (or the one given)."""

@@ -22,9 +22,19 @@ from assistant.citations import renumber
 from assistant.config import Settings
 from assistant.conversation import rewrite_follow_up
 from assistant.corpus_facts import CorpusFacts
-from assistant.evidence import FEATURES, Unit, add_features, candidate_units, passage_units, score_units
+from assistant.evidence import (
+    FEATURES,
+    FEATURES_WITH_READER,
+    Unit,
+    add_features,
+    add_reader_features,
+    candidate_units,
+    passage_units,
+    score_units,
+)
 from assistant.lexical import stem, words
 from assistant.models import OUTDATED_TYPE, UPLOADED_TYPE, Answer, Passage, QueryAnalysis, ScoredPassage, SearchResult, Turn
+from assistant.reader import READ_UNITS, Reader, load_reader
 from assistant.scoring import LogisticModel
 from assistant.textutils import DUTCH_ORDINALS, normalize
 
@@ -127,22 +137,37 @@ class ExtractiveBackend:
     name = "extractive"
 
     def __init__(self, settings: Settings, unit_model: LogisticModel | None = None,
-                 answer_model: AnswerabilityModel | None = None) -> None:
+                 answer_model: AnswerabilityModel | None = None, reader: Reader | None = None) -> None:
         self.settings = settings
         self._unit_model = unit_model
         self._answer_model = answer_model
+        self._reader = reader
+        self._read_unit_model: LogisticModel | None = None
 
     @property
     def unit_model(self) -> LogisticModel:
-        """The committed unit scorer (loaded on first use, so rewriting a query needs no weights)."""
+        """The committed unit scorer (loaded on first use, so rewriting a query needs no weights). With the
+        reader on, it picks the units the reader reads; the reader-aware scorer then ranks them all."""
         if self._unit_model is None:
             self._unit_model = LogisticModel.load("unit_scorer", FEATURES)
         return self._unit_model
 
     @property
+    def reader(self) -> Reader | None:
+        if self._reader is None and self.settings.reader:
+            self._reader = load_reader(self.settings.models_dir)
+        return self._reader if self.settings.reader else None
+
+    @property
+    def read_unit_model(self) -> LogisticModel:
+        if self._read_unit_model is None:
+            self._read_unit_model = LogisticModel.load("unit_reader", FEATURES_WITH_READER)
+        return self._read_unit_model
+
+    @property
     def answer_model(self) -> AnswerabilityModel:
         if self._answer_model is None:
-            self._answer_model = AnswerabilityModel.load()
+            self._answer_model = AnswerabilityModel.load(with_reader=self.settings.reader)
         return self._answer_model
 
     def rewrite_query(self, question: str, history: History, facts: CorpusFacts) -> str:
@@ -152,17 +177,31 @@ class ExtractiveBackend:
         """The finished answer as one chunk: composing takes milliseconds, nothing to stream."""
         return AnswerStream.of(self.answer(question, result, history))
 
-    def scored_units(self, result: SearchResult) -> list[Unit]:
-        """Every candidate unit with its features and fitted score, best first."""
+    def scored_units(self, result: SearchResult, read: dict[str, float] | None = None) -> list[Unit]:
+        """Every candidate unit with its features and fitted score, best first.
+
+        With the reader: the unit scorer's best `READ_UNITS` are read, and the reader-aware scorer ranks
+        every unit. `read` keeps the reader's logits by unit text across the two rankings of one answer
+        (with and without the normative lift), so no unit is read twice."""
         units = candidate_units(result, self.settings.answer_passages)
         add_features(units, result)
-        return score_units(units, self.unit_model)
+        units = score_units(units, self.unit_model)
+        reader = self.reader
+        if reader is None:
+            return units
+        read = {} if read is None else read
+        texts = [u.text for u in units[:READ_UNITS]]
+        unread = [text for text in dict.fromkeys(texts) if text not in read]
+        read.update(zip(unread, reader.logits(result.analysis.question, unread), strict=True))
+        add_reader_features(units, [read[text] for text in texts])
+        return score_units(units, self.read_unit_model)
 
     def answer(self, question: str, result: SearchResult, history: History = None) -> Answer:
         analysis, retrieved = result.analysis, result.passages
         if self.settings.screens and (reason := screen_question(question)):
             return refusal(reason, analysis, retrieved, self.name)
-        units = self.scored_units(result)
+        read: dict[str, float] = {}
+        units = self.scored_units(result, read)
         if not units:
             return refusal("out_of_domain", analysis, retrieved, self.name)
         chosen = select_units(units, result, self.settings)
@@ -171,7 +210,7 @@ class ExtractiveBackend:
             chosen.append(value_unit)
         on_topic = analysis.known_words >= ON_TOPIC_KNOWN_WORDS
         decision = result.for_decision()
-        decision_units = units if decision is result else self.scored_units(decision)
+        decision_units = units if decision is result else self.scored_units(decision, read)
         answerable = self.answer_model.answerable(decision_units, decision, self.settings.answerability_threshold)
         if self.settings.follow_up_check and follow_up_about_unknown(question, result):
             answerable = missing = False

@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     context_repair: bool = _field(
         True, "answering", "a lead-in brings its list, a unit that leans back brings the one before (ablation switch)"
     )
+    reader: bool = _field(
+        True, "answering", "read the best candidate units with the trained reader (assistant/reader.py; ablation switch)"
+    )
     answerability_threshold: float | None = _field(
         None, "answering", "refuse below this answerability probability; empty: the threshold fitted on dev"
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,6 +42,11 @@ FEATURES = (
     "kind_law", "kind_summary", "log_words", "outdated", "outdated_asked",
 )
 """The feature vector of a unit, in this order; the fitted weights are stored by these names."""
+
+READER_FEATURES = ("read", "reader")
+"""Added when the reader runs: whether the reader read the unit (the unit scorer's best `READ_UNITS`)
+and its logit (0 for a unit it did not read)."""
+FEATURES_WITH_READER = FEATURES + READER_FEATURES
 
 
 @dataclass
@@ -169,12 +175,20 @@ def add_features(units: list[Unit], result: SearchResult) -> None:
         }
 
 
-def feature_matrix(units: list[Unit]) -> np.ndarray:
-    return np.asarray([[unit.features[name] for name in FEATURES] for unit in units], dtype=np.float64)
+def add_reader_features(units: list[Unit], logits: Sequence[float]) -> None:
+    """The reader's logits for the first `len(logits)` units (best first by the unit scorer), 0 for the rest."""
+    for index, unit in enumerate(units):
+        read = index < len(logits)
+        unit.features["read"] = float(read)
+        unit.features["reader"] = float(logits[index]) if read else 0.0
+
+
+def feature_matrix(units: list[Unit], features: tuple[str, ...] = FEATURES) -> np.ndarray:
+    return np.asarray([[unit.features[name] for name in features] for unit in units], dtype=np.float64)
 
 
 def score_units(units: list[Unit], model: LogisticModel) -> list[Unit]:
     """Set each featurised unit's fitted score and return the units best first (answering and training alike)."""
-    for unit, probability in zip(units, model.probabilities(feature_matrix(units)), strict=True):
+    for unit, probability in zip(units, model.probabilities(feature_matrix(units, model.features)), strict=True):
         unit.score = float(probability)
     return sorted(units, key=lambda u: -u.score)

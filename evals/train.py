@@ -1,10 +1,17 @@
-"""Fit the answer engine's two small models on the dev split and write their weights.
+"""Fit the answer engine's small models on the dev split and write their weights.
 
     python -m evals.train [--questions evals/dev.jsonl]
+
+Without the reader (`--set reader=false`, the ablation) the engine runs models 1 and 2; with it, model 1
+picks the units the reader reads and models 3 and 4 decide. Models 3 and 4 are fitted on the reader's
+out-of-fold logits that `python -m evals.train_reader` commits (`weights/reader_oof.json`); that command
+runs this one's fitting before and after training the reader.
 
 1. The unit scorer: one row per candidate unit of every answerable dev question; label 1 when the
    unit holds an expected fact and comes from an expected source. Logistic regression on the
    general features of `assistant.evidence.FEATURES`.
+3. The reader-aware unit scorer and 4. answerability model: the same rows and labels with the reader's
+   features (`evidence.READER_FEATURES`, `answerability.READER_QUESTION_FEATURES`).
 2. The answerability model: one row per dev question that the two screens let through; label 1 when
    it is answerable. Its threshold is chosen on out-of-fold probabilities (5-fold cross-validation,
    so the threshold is not picked on the very answers the model was fitted to): the highest refusal
@@ -26,12 +33,22 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.preprocessing import StandardScaler
 
-from assistant.answerability import QUESTION_FEATURES, question_row
+from assistant.answerability import QUESTION_FEATURES, READER_QUESTION_FEATURES, question_row
 from assistant.answering import screen_question
 from assistant.config import Settings
 from assistant.engine import Engine
-from assistant.evidence import FEATURES, Unit, add_features, candidate_units, feature_matrix, score_units
+from assistant.evidence import (
+    FEATURES,
+    FEATURES_WITH_READER,
+    Unit,
+    add_features,
+    add_reader_features,
+    candidate_units,
+    feature_matrix,
+    score_units,
+)
 from assistant.models import SearchResult
+from assistant.reader import READ_UNITS
 from assistant.scoring import WEIGHTS_DIR, LogisticModel
 from evals.metrics import fact_present, source_matches
 from evals.questions import GoldQuestion, load_questions
@@ -42,6 +59,8 @@ MAX_FALSE_REFUSALS = 0.03
 REGULARISATION = 1.0
 """sklearn's default C; a small grid (0.1, 1, 10) on dev moved the unit scorer's CV log-loss by < 0.01."""
 SEED = 12
+OOF_FILE = WEIGHTS_DIR / "reader_oof.json"
+"""The reader's out-of-fold logits on dev (`evals.train_reader`), what models 3 and 4 are fitted on."""
 
 
 @dataclass
@@ -94,40 +113,88 @@ def choose_threshold(probabilities: np.ndarray, answerable: np.ndarray) -> tuple
     return best
 
 
-def train(questions_path: Path, settings: Settings | None = None) -> dict[str, object]:
-    questions = load_questions(questions_path)
-    engine = Engine(settings or Settings())
-    evidence = collect(engine, questions)
-    digest = hashlib.sha256(questions_path.read_bytes()).hexdigest()[:12]
+def unit_key(unit: Unit) -> str:
+    """How the reader's out-of-fold logits name a unit: passage id and place in it."""
+    return f"{unit.passage.id}#{unit.order}"
 
+
+def fit_models(evidence: list[QuestionEvidence], unit_features: tuple[str, ...],
+               question_features: tuple[str, ...]) -> tuple[LogisticModel, LogisticModel, dict[str, float]]:
+    """A unit scorer and an answerability model (with its threshold) on the same rows; units end rescored."""
     rows = [(unit, item) for item in evidence if item.question.answerable for unit in item.units]
-    units_x = feature_matrix([unit for unit, _ in rows])
+    units_x = feature_matrix([unit for unit, _ in rows], unit_features)
     units_y = np.asarray([unit_label(unit, item.question) for unit, item in rows])
-    unit_model, unit_oof = fit(units_x, units_y, FEATURES)
+    unit_model, unit_oof = fit(units_x, units_y, unit_features)
     top1 = _top1_precision(evidence, unit_oof)
     for item in evidence:
         item.units = score_units(item.units, unit_model)
 
     screened = [item for item in evidence if screen_question(item.question.question) is None and item.units]
-    question_x = np.asarray([question_row(item.units, item.result) for item in screened])
+    question_x = np.asarray([question_row(item.units, item.result, question_features) for item in screened])
     answerable = np.asarray([item.question.answerable for item in screened])
-    answer_model, answer_oof = fit(question_x, answerable.astype(int), QUESTION_FEATURES)
+    answer_model, answer_oof = fit(question_x, answerable.astype(int), question_features)
     threshold, recall, false = choose_threshold(answer_oof, answerable)
-    answer_model = replace(answer_model, threshold=threshold)
-
-    report = {
-        "questions_file": str(questions_path), "questions_sha256": digest,
-        "unit_rows": len(units_y), "unit_positives": int(units_y.sum()),
-        "unit_cv_top1_precision": top1,
+    numbers = {
+        "unit_rows": len(units_y), "unit_positives": int(units_y.sum()), "unit_cv_top1_precision": top1,
         "answerability_rows": len(answerable), "answerability_unanswerable": int((~answerable).sum()),
         "threshold": threshold, "cv_refusal_recall": recall, "cv_false_refusals": false,
     }
+    return unit_model, replace(answer_model, threshold=threshold), numbers
+
+
+def _write(name: str, model: LogisticModel, report: dict[str, object]) -> None:
     WEIGHTS_DIR.mkdir(exist_ok=True)
-    (WEIGHTS_DIR / "unit_scorer.json").write_text(
-        json.dumps(unit_model.to_dict(trained_on=report), indent=1), encoding="utf-8")
-    (WEIGHTS_DIR / "answerability.json").write_text(
-        json.dumps(answer_model.to_dict(trained_on=report), indent=1), encoding="utf-8")
+    (WEIGHTS_DIR / f"{name}.json").write_text(json.dumps(model.to_dict(trained_on=report), indent=1), encoding="utf-8")
+
+
+def train_base(evidence: list[QuestionEvidence], source: dict[str, str]) -> dict[str, object]:
+    """Models 1 and 2 (no reader): the unit scorer also picks what the reader reads."""
+    unit_model, answer_model, numbers = fit_models(evidence, FEATURES, QUESTION_FEATURES)
+    report = source | numbers
+    _write("unit_scorer", unit_model, report)
+    _write("answerability", answer_model, report)
     return report
+
+
+def train_with_reader(evidence: list[QuestionEvidence], source: dict[str, str],
+                      logits: dict[str, dict[str, float]]) -> dict[str, object]:
+    """Models 3 and 4 on the reader's out-of-fold logits for each question's best `READ_UNITS` units.
+
+    `evidence` must hold the units as model 1 ranks them (`train_base` leaves them so)."""
+    missing = 0
+    for item in evidence:
+        known = logits.get(item.question.id, {})
+        read = [known.get(unit_key(unit)) for unit in item.units[:READ_UNITS]]
+        missing += sum(value is None for value in read)
+        add_reader_features(item.units, [0.0 if value is None else value for value in read])
+    if missing:
+        raise ValueError(f"{missing} read units have no out-of-fold logit: run `python -m evals.train_reader`")
+    unit_model, answer_model, numbers = fit_models(evidence, FEATURES_WITH_READER, READER_QUESTION_FEATURES)
+    report = source | numbers
+    _write("unit_reader", unit_model, report)
+    _write("answerability_reader", answer_model, report)
+    return report
+
+
+def describe(questions_path: Path) -> dict[str, str]:
+    return {"questions_file": str(questions_path),
+            "questions_sha256": hashlib.sha256(questions_path.read_bytes()).hexdigest()[:12]}
+
+
+def load_oof(questions_path: Path) -> dict[str, dict[str, float]]:
+    """The committed out-of-fold reader logits, if they were made from this very questions file."""
+    data = json.loads(OOF_FILE.read_text(encoding="utf-8"))
+    if data["questions_sha256"] != describe(questions_path)["questions_sha256"]:
+        raise ValueError(f"{OOF_FILE.name} was made from another questions file: run `python -m evals.train_reader`")
+    return data["logits"]
+
+
+def train(questions_path: Path, settings: Settings | None = None) -> dict[str, object]:
+    engine = Engine(settings or Settings())
+    evidence = collect(engine, load_questions(questions_path))
+    source = describe(questions_path)
+    base = train_base(evidence, source)
+    return {"without_reader": base, "with_reader": train_with_reader(evidence, source, load_oof(questions_path))}
 
 
 def _top1_precision(evidence: list[QuestionEvidence], out_of_fold: np.ndarray) -> float:

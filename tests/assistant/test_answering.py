@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from assistant.answer_types import asked_answer_type, contains_answer_type
-from assistant.answerability import QUESTION_FEATURES
+from assistant.answerability import QUESTION_FEATURES, READER_QUESTION_FEATURES
 from assistant.answering import ExtractiveBackend, law_name, lid_in_words, screen_question
 from assistant.citations import OUTDATED_TYPE, cited_numbers
 from assistant.config import Settings
 from assistant.corpus_facts import load_facts
-from assistant.evidence import FEATURES
+from assistant.evidence import FEATURES, FEATURES_WITH_READER
 from assistant.models import UPLOADED_TYPE, Answer, Passage, QueryAnalysis, ScoredPassage, SearchResult
 from tests.fakes import QUERY, CosineAnswerability, cosine_unit_model, search_index, unit_vectors_with_cosines
 
@@ -231,7 +231,8 @@ FACTS = load_facts(Path(__file__).resolve().parents[2] / "corpus")
 UNIT_MODEL = cosine_unit_model(center=0.8)
 ANSWERABLE_FROM = 0.80
 
-SETTINGS = Settings(chroma_url=None)
+SETTINGS = Settings(chroma_url=None, reader=False)
+"""The composer is tested with stand-ins for the fitted models; the reader is read in the integration tests."""
 
 WPO_LID_9 = Passage(
     id="wpo-18a-9",
@@ -349,12 +350,15 @@ def _check_citations(answer, units: dict[str, list[tuple[str, float]]]) -> None:
         assert _quoted_units(citation.quote, [text for text, _ in units[citation.passage_id]])
 
 
-def test_the_committed_models_load_with_the_features_the_code_computes() -> None:
+@pytest.mark.parametrize("reader", [True, False])
+def test_the_committed_models_load_with_the_features_the_code_computes(reader: bool) -> None:
     """`python -m evals.train` writes the weights; the backend refuses weights fitted on other features."""
-    backend = ExtractiveBackend(SETTINGS)
+    backend = ExtractiveBackend(Settings(chroma_url=None, reader=reader))
     assert backend.unit_model.features == FEATURES
-    assert backend.answer_model.model.features == QUESTION_FEATURES
+    assert backend.answer_model.model.features == (READER_QUESTION_FEATURES if reader else QUESTION_FEATURES)
     assert 0.0 < backend.answer_model.model.threshold < 1.0
+    if reader:
+        assert backend.read_unit_model.features == FEATURES_WITH_READER
 
 
 def test_law_lid_answer_names_article_and_lid_in_words_and_quotes_the_whole_lid() -> None:

