@@ -134,6 +134,10 @@ class Settings(BaseSettings):
     )
     conversation_days: int = _field(30, "app", "conversations without a new turn for this many days are deleted")
     admin_password: str | None = _field(None, "app", "password for the upload page; empty: uploads only on localhost")
+    user_header: str | None = _field(
+        None, "app", "request header in which a reverse proxy names the logged-in user (e.g. X-Forwarded-User); "
+        "conversations then follow that user. Empty: per browser (or Streamlit's own login)"
+    )
 
     @property
     def chroma_dir(self) -> Path:

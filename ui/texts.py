@@ -77,7 +77,20 @@ SIDEBAR_CONVERSATIONS = "Eerdere gesprekken ({count})"
 SIDEBAR_NO_CONVERSATIONS = "Nog geen gesprekken bewaard."
 SIDEBAR_CONVERSATION_LINE = "{date} · {questions}"
 SIDEBAR_DELETE_CONVERSATION = "Gesprek verwijderen"
-SIDEBAR_CONVERSATIONS_KEPT = "Gesprekken worden {days} dagen bewaard. Deel een gesprek met de link in de adresbalk."
+SIDEBAR_CONVERSATIONS_KEPT = (
+    "Gesprekken worden {days} dagen bewaard. Deel een gesprek met de link in de adresbalk: wie die link opent, "
+    "kan dat ene gesprek lezen, niet uw andere gesprekken."
+)
+SIDEBAR_OWN_BROWSER = "Alleen zichtbaar in deze browser."
+SIDEBAR_OWN_USER = "Gesprekken van {user}."
+SHARED_CONVERSATION = (
+    "Dit is een gedeeld gesprek van iemand anders: u kunt het lezen, niet wijzigen of verwijderen. Stelt u een "
+    "vraag, dan gaat het verder als uw eigen gesprek (een kopie); het origineel blijft zoals het is."
+)
+CONVERSATION_UNAVAILABLE = (
+    "Dat gesprek is niet beschikbaar: het is van voor de tijd dat gesprekken een eigenaar hadden, of verwijderd. "
+    "U begint een nieuw gesprek."
+)
 SIDEBAR_DOCUMENTS = "Documenten in de index ({count})"
 SIDEBAR_DOCUMENT_LINE = "{type} · {date} · {passages}"
 SIDEBAR_DOCUMENT_OPEN = "Tekst van {title} lezen"

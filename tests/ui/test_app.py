@@ -694,6 +694,7 @@ def test_a_question_interrupted_before_its_answer_survives_a_reload(
     conversation = at.query_params["gesprek"]
     reopened = AppTest.from_file(APP, default_timeout=180)  # a reload: a new session, the run above cut off
     reopened.query_params["gesprek"] = conversation
+    reopened.session_state["identity"] = at.session_state["identity"]  # the same browser (AppTest sends no cookie)
     reopened = reopened.run()
     assert len(reopened.chat_message) == 2 and LAW_QUESTION in reopened.chat_message[0].markdown[0].value.replace("\\", "")
     assert "niet beantwoord" in reopened.chat_message[1].caption[0].value
