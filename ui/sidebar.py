@@ -13,7 +13,7 @@ from assistant.glossary import GLOSSARY
 from assistant.models import DocumentInfo
 from ui import texts
 from ui.answer_view import escape_markdown
-from ui.engine import document_types, type_label
+from ui.engine import distinct_titles, document_types, type_label
 from ui.export import conversation_markdown, dutch_datetime, export_filename
 from ui.session import (
     FILTER_KEY,
@@ -38,12 +38,13 @@ def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> tuple[list[s
         actions = st.container()
         earlier_conversations(settings)
         with st.expander(texts.SIDEBAR_DOCUMENTS.format(count=len(docs)), icon=":material/folder_open:"):
+            titles = distinct_titles(docs)
             for doc in docs:  # each title opens the document's text (ui/document_view.py)
                 line = texts.SIDEBAR_DOCUMENT_LINE.format(
                     type=type_label(doc.type), date=doc.date or texts.SIDEBAR_DATE_UNKNOWN,
                     passages=texts.passage_count(doc.passages),
                 )
-                st.button(doc.title, key=f"doc-{doc.doc_id}", type="tertiary", on_click=open_document, args=(doc.doc_id,),
+                st.button(titles[doc.doc_id], key=f"doc-{doc.doc_id}", type="tertiary", on_click=open_document, args=(doc.doc_id,),
                           help=texts.SIDEBAR_DOCUMENT_OPEN.format(title=doc.title), icon=":material/article:")
                 st.caption(line)
         with st.expander(texts.SIDEBAR_GLOSSARY, icon=":material/menu_book:"):

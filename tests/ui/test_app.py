@@ -118,18 +118,18 @@ def test_upload_cannot_leave_the_uploads_folder(tmp_path: Path) -> None:
 
 
 @pytest.mark.unit
-def test_upload_with_the_same_name_never_silently_replaces_another_file(tmp_path: Path) -> None:
+def test_an_upload_with_the_same_name_replaces_the_earlier_version(tmp_path: Path) -> None:
     settings = unit_settings(tmp_path)
     first = save_upload(settings, "Notitie.md", b"# Notitie\n\nDe eerste versie van de notitie.")
-    again = save_upload(settings, "notitie.md", b"# Notitie\n\nDe eerste versie van de notitie.")
-    assert first.replaced == [] and again.name == "notitie.md" and again.replaced == ["notitie.md"]
     second = save_upload(settings, "notitie.md", b"# Notitie\n\nDe tweede versie van de notitie.")
-    assert second.name == "notitie-2.md" and second.replaced == [] and second.taken == "notitie.md"
-    # Another extension would give the same document id (uploads/notitie): a different file is numbered too.
+    assert first.replaced == [] and second.name == "notitie.md" and second.replaced == ["notitie.md"]
+    assert "tweede" in (settings.corpus_dir / "uploads" / "notitie.md").read_text(encoding="utf-8")
+    # Another extension has the same document id (uploads/notitie): it is a new version too.
     third = save_upload(settings, "Notitie!.txt", b"De derde versie van de notitie, als tekstbestand.")
-    assert third.name == "notitie-3.txt"
-    assert [p.name for p in list_uploads(settings)] == ["notitie-2.md", "notitie-3.txt", "notitie.md"]
-    assert "eerste" in (settings.corpus_dir / "uploads" / "notitie.md").read_text(encoding="utf-8")
+    assert third.name == "notitie.txt" and third.replaced == ["notitie.md"]
+    assert [p.name for p in list_uploads(settings)] == ["notitie.txt"]
+    other = save_upload(settings, "Andere notitie.md", b"# Notitie\n\nEen ander document met dezelfde titel.")
+    assert other.replaced == [] and len(list_uploads(settings)) == 2, "another name is another document"
 
 
 @pytest.mark.unit
