@@ -146,7 +146,7 @@ class ExtractiveBackend:
         return self._answer_model
 
     def rewrite_query(self, question: str, history: History, facts: CorpusFacts) -> str:
-        return rewrite_follow_up(question, history, facts)
+        return rewrite_follow_up(question, history, facts, new_subjects=self.settings.new_subject_check)
 
     def stream(self, question: str, result: SearchResult, history: History = None) -> AnswerStream:
         """The finished answer as one chunk: composing takes milliseconds, nothing to stream."""

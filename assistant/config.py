@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     follow_up_check: bool = _field(
         True, "answering", "refuse a follow-up none of whose own words the sources know ('En in Zeewolde?'; ablation switch)"
     )
+    new_subject_check: bool = _field(
+        True, "answering", "a follow-up asking its own question about a place, law or plan the previous question did "
+        "not name is searched on its own (ablation switch)"
+    )
     value_check: bool = _field(
         True, "answering", "say so when the asked-for kind of value (amount, date, ...) is in no unit (ablation switch)"
     )

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from assistant.answer_stream import AnswerStream
 from assistant.answering import AnswerBackend, ExtractiveBackend, History
 from assistant.config import Settings, get_settings
-from assistant.conversation import to_turns
+from assistant.conversation import to_turns, without_topic_switch
 from assistant.embeddings import TextEmbeddings, load_embeddings
 from assistant.follow_ups import candidate_questions, neighbours, term_shares
 from assistant.models import Answer, DocumentInfo, Passage, SearchResult, Turn
@@ -138,6 +138,8 @@ class Engine:
         a question without history goes straight to the search, without a second look at the store."""
         if turns:
             question = answerer.rewrite_query(question, turns, self.retriever.snapshot().facts)
+        else:  # "Iets anders: wat deed Dronten?" as a first question: the switch words are not searched for
+            question = without_topic_switch(question)
         return self.retriever.search(question, dict(filters or {}), k)
 
     def follow_ups(self, answer: Answer, history: History, filters: Mapping[str, Any] | None = None,
