@@ -41,7 +41,7 @@ _INSTRUCTION = re.compile(
 # "is ons plan rechtsgeldig". Asking what the rules say ("moet de
 # inspectie het plan goedkeuren?") is a question about the sources and passes.
 _LEGAL_APPROVAL = re.compile(
-    r"\b(je|jij|u|you)\b.{0,20}\b(bevestig\w*|keur\w*|beoordeel\w*|garandeer\w*|confirm|approve|guarantee)\b"
+    r"\b(je|jij|u|you)\b.{0,20}\b(bevestig\w*|(?:goed)?keur\w*|beoordeel\w*|garandeer\w*|confirm|approve|guarantee)\b"
     r"|\b(keur|bevestig|beoordeel)\w* (je|jij|u)\b.{0,60}\b(ons|onze|mijn)\b"
     r"|\b(is|zijn|wordt|is het)\b.{0,10}\b(ons|onze|mijn|our|my)\b.{0,60}\b(rechtsgeldig|rechtmatig|geldig|legaal"
     r"|juridisch (correct|juist|in orde|houdbaar)|in orde|legally valid|valid)\b"

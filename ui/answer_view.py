@@ -14,7 +14,7 @@ from streamlit.delta_generator import DeltaGenerator
 from assistant.citations import MARKER, source_link
 from assistant.config import Settings
 from assistant.feedback import FeedbackStore
-from assistant.messages import EXAMPLE_QUESTIONS, REFUSALS_EN, REFUSALS_NL
+from assistant.messages import EXAMPLE_QUESTIONS, REFUSALS_EN, REFUSALS_NL, refusal_examples
 from assistant.models import Citation, Passage
 from ui import texts
 from ui.engine import passage_by_id, shown_title, type_label
@@ -168,7 +168,15 @@ def _refusal(exchange: Exchange, latest: bool) -> None:
     if answer.refusal_reason == "missing_value":  # the sources are quoted, just without the value asked for
         st.info(answer_markdown(answer.text), icon=":material/info:")
         return
-    st.warning(answer_markdown(refusal_sentence(answer.text, answer.refusal_reason)), icon=":material/search_off:")
+    sentence = refusal_sentence(answer.text, answer.refusal_reason)
+    # The engine goes on with what the sources cover (from the index), or with the rules that bear on a
+    # judgement it will not give; example questions are offered as buttons below instead of in prose.
+    rest = answer.text[len(sentence):].strip().removesuffix(refusal_examples(answer.language == "en")).strip()
+    if answer.citations:  # the law quoted for a refused judgement reads as an answer, [n] linked to its source
+        st.warning(answer_markdown(sentence), icon=":material/gavel:")
+        st.markdown(linked_markers(answer_markdown(rest), exchange.id))
+        return
+    st.warning(answer_markdown(f"{sentence} {rest}".strip()), icon=":material/search_off:")
     if latest and answer.refusal_reason not in NO_SUGGESTIONS:
         st.caption(texts.REFUSAL_EXAMPLES_LEAD)
         for n, question in enumerate(REFUSAL_SUGGESTIONS):

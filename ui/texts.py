@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from assistant.messages import TYPE_NOUNS_NL
+
 APP_TITLE = "Samenwerkingsassistent"
 APP_ICON = ":material/handshake:"
 PAGE_CHAT = "Vragen stellen"
@@ -22,16 +24,8 @@ NO_DOCUMENTS = (
 EXAMPLES_LEAD = "Probeer bijvoorbeeld:"
 REFUSAL_EXAMPLES_LEAD = "Hierover kan ik wel antwoorden:"
 
-# Counted nouns for the start line: (one, many).
-TYPE_NOUNS: dict[str, tuple[str, str]] = {
-    "wetgeving": ("wettekst", "wetteksten"),
-    "wetgeving (vervallen versie)": ("vervallen wettekst", "vervallen wetteksten"),
-    "handreiking": ("handreiking", "handreikingen"),
-    "praktijkvoorbeeld": ("praktijkvoorbeeld", "praktijkvoorbeelden"),
-    "samenvatting": ("samenvatting", "samenvattingen"),
-    "opinie": ("opinie", "opinies"),
-    "geüpload": ("geüpload document", "geüploade documenten"),
-}
+TYPE_NOUNS = TYPE_NOUNS_NL
+"""Counted nouns for the start line: (one, many); the engine's refusals count documents with the same words."""
 
 SEARCHED_FOR = "Gezocht op: {query}"
 TYPO_FIXED = "Bedoelde u {fixes}?"
