@@ -203,7 +203,8 @@ def conversations_export_unowned(
         for conversation, turns in unowned.items()
     ]
     out.write_text(json.dumps(records, ensure_ascii=False, indent=2), encoding="utf-8")
-    console.print(f"{len(records)} gesprekken zonder eigenaar geschreven naar {out}.")
+    noun = "gesprek" if len(records) == 1 else "gesprekken"
+    console.print(f"{len(records)} {noun} zonder eigenaar geschreven naar {out}.")
 
 
 @contextmanager
