@@ -44,8 +44,8 @@ def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> tuple[list[s
                     type=type_label(doc.type), date=doc.date or texts.SIDEBAR_DATE_UNKNOWN,
                     passages=texts.passage_count(doc.passages),
                 )
-                st.button(titles[doc.doc_id], key=f"doc-{doc.doc_id}", type="tertiary", on_click=open_document, args=(doc.doc_id,),
-                          help=texts.SIDEBAR_DOCUMENT_OPEN.format(title=doc.title), icon=":material/article:")
+                st.button(titles[doc.doc_id], key=f"doc-{doc.doc_id}", type="tertiary", on_click=open_document,
+                          args=(doc.doc_id,), help=texts.SIDEBAR_DOCUMENT_OPEN.format(title=doc.title), icon=":material/article:")
                 st.caption(line)
         with st.expander(texts.SIDEBAR_GLOSSARY, icon=":material/menu_book:"):
             for term in GLOSSARY:

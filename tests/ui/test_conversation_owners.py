@@ -26,7 +26,7 @@ def conversation_buttons(at: AppTest, prefix: str) -> list[str]:
     return [b.key for b in at.sidebar.button if b.key and b.key.startswith(prefix)]
 
 
-def test_each_browser_lists_only_its_own_conversations(app_settings: Settings) -> None:
+def test_each_browser_lists_only_its_own_conversations(app_settings: Settings) -> None:  # noqa: F811  (the imported fixture)
     mine = ask(run_app(), LAW_QUESTION).run()  # the sidebar list is drawn before the answer: one more run
     conversation = mine.query_params["gesprek"]
     assert conversation_buttons(mine, "open-") == [f"open-{conversation}"]
@@ -35,7 +35,7 @@ def test_each_browser_lists_only_its_own_conversations(app_settings: Settings) -
     assert any(e.label.startswith("Eerdere gesprekken (0)") for e in other.sidebar.expander)
 
 
-def test_a_shared_link_is_read_only_and_a_question_there_goes_on_in_a_copy(app_settings: Settings) -> None:
+def test_a_shared_link_is_read_only_and_a_question_there_goes_on_in_a_copy(app_settings: Settings) -> None:  # noqa: F811  (the imported fixture)
     mine = ask(run_app(), LAW_QUESTION).run()  # the sidebar list is drawn before the answer: one more run
     conversation = mine.query_params["gesprek"]
     shared = open_link(conversation)
@@ -53,7 +53,7 @@ def test_a_shared_link_is_read_only_and_a_question_there_goes_on_in_a_copy(app_s
     assert [t.question for t in store.turns(copy)] == [LAW_QUESTION, "Wat is OOGO?"]
 
 
-def test_a_conversation_without_owner_opens_for_nobody(app_settings: Settings) -> None:
+def test_a_conversation_without_owner_opens_for_nobody(app_settings: Settings) -> None:  # noqa: F811  (the imported fixture)
     import sqlite3
 
     ConversationStore(app_settings.conversations_db).conversations("niemand")  # the file with today's columns

@@ -80,7 +80,7 @@ def test_each_browser_sees_only_its_own_and_a_shared_link_is_read_only(server: s
         assert OOGO_QUESTION in other.locator("[data-testid=stChatMessage]").first.inner_text()
         other.get_by_text("Dit is een gedeeld gesprek van iemand anders").wait_for(timeout=STEP_TIMEOUT_MS)
         assert open_earlier_conversations(other) == "Eerdere gesprekken (0)", "the owner's other conversations stay hidden"
-        assert other.locator(f"[class*=st-key-delete-]").count() == 0, "no delete button for someone else's conversation"
+        assert other.locator("[class*=st-key-delete-]").count() == 0, "no delete button for someone else's conversation"
         other.screenshot(path=str(ARTIFACTS / "e2e-shared-read-only.png"))
 
         ask(other, "Iets anders: wat deed Dronten?")  # asking goes on in a copy of the other browser's own
