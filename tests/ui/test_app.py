@@ -346,7 +346,12 @@ def test_answer_cites_only_its_sources_with_matching_numbers(app_settings: Setti
 def test_refusal_looks_like_a_refusal(app_settings: Settings) -> None:
     at = ask(run_app(), OFF_TOPIC)
     message = at.chat_message[-1]
-    assert [w.value for w in message.warning] == ["Die vraag valt buiten wat mijn bronnen behandelen."], "one sentence"
+    [warning] = [w.value for w in message.warning]
+    sentence, scope = warning.split(". ", 1)
+    assert sentence == "Die vraag valt buiten wat mijn bronnen behandelen", "one sentence saying so"
+    assert scope.startswith("Ik antwoord uit mijn bronnen: ") and "praktijkvoorbeeld" in scope, \
+        "then what the index holds (issue 21)"
+    assert "Bijvoorbeeld" not in warning, "the example questions are buttons, not repeated in prose"
     assert len([b for b in message.button if b.key and b.key.startswith("suggest-")]) <= 3
     assert not message.expander and not any(m.value == "**Bronnen**" for m in message.markdown)
     assert [b for b in message.button if b.key and b.key.startswith("suggest-")], "example questions are offered"
