@@ -88,6 +88,10 @@ def test_each_browser_sees_only_its_own_and_a_shared_link_is_read_only(server: s
         reopen(mine, f"{server}/?gesprek={conversation}", 2)
         assert mine.get_by_text("Dit is een gedeeld gesprek").count() == 0, "the owner's own conversation"
         assert len(mine.locator("[data-testid=stChatMessage]").all()) == 2, "the original is unchanged"
+        reopen(other, server, 0)
+        assert open_earlier_conversations(other) == "Eerdere gesprekken (1)", "the copy is the other browser's own"
+        reopen(mine, server, 0)
+        assert open_earlier_conversations(mine) == "Eerdere gesprekken (1)", "and not in the first browser's list"
 
 
 def test_a_topic_switch_and_a_refused_judgement(server: str) -> None:  # noqa: F811
