@@ -51,7 +51,7 @@ _INSTRUCTION = re.compile(
 # "is ons plan rechtsgeldig". Asking what the rules say ("moet de
 # inspectie het plan goedkeuren?") is a question about the sources and passes.
 _LEGAL_APPROVAL = re.compile(
-    r"\b(je|jij|u|you)\b.{0,20}\b(bevestig\w*|keur\w*|beoordeel\w*|garandeer\w*|confirm|approve|guarantee)\b"
+    r"\b(je|jij|u|you)\b.{0,20}\b(bevestig\w*|(?:goed)?keur\w*|beoordeel\w*|garandeer\w*|confirm|approve|guarantee)\b"
     r"|\b(keur|bevestig|beoordeel)\w* (je|jij|u)\b.{0,60}\b(ons|onze|mijn)\b"
     r"|\b(is|zijn|wordt|is het)\b.{0,10}\b(ons|onze|mijn|our|my)\b.{0,60}\b(rechtsgeldig|rechtmatig|geldig|legaal"
     r"|juridisch (correct|juist|in orde|houdbaar)|in orde|legally valid|valid)\b"
@@ -171,7 +171,7 @@ class ExtractiveBackend:
         return self._answer_model
 
     def rewrite_query(self, question: str, history: History, facts: CorpusFacts) -> str:
-        return rewrite_follow_up(question, history, facts)
+        return rewrite_follow_up(question, history, facts, new_subjects=self.settings.new_subject_check)
 
     def stream(self, question: str, result: SearchResult, history: History = None) -> AnswerStream:
         """The finished answer as one chunk: composing takes milliseconds, nothing to stream."""

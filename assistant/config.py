@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     follow_up_check: bool = _field(
         True, "answering", "refuse a follow-up none of whose own words the sources know ('En in Zeewolde?'; ablation switch)"
     )
+    new_subject_check: bool = _field(
+        True, "answering", "a follow-up asking its own question about a place, law or plan the previous question did "
+        "not name is searched on its own (ablation switch)"
+    )
     value_check: bool = _field(
         True, "answering", "say so when the asked-for kind of value (amount, date, ...) is in no unit (ablation switch)"
     )
@@ -137,6 +141,10 @@ class Settings(BaseSettings):
     )
     conversation_days: int = _field(30, "app", "conversations without a new turn for this many days are deleted")
     admin_password: str | None = _field(None, "app", "password for the upload page; empty: uploads only on localhost")
+    user_header: str | None = _field(
+        None, "app", "request header in which a reverse proxy names the logged-in user (e.g. X-Forwarded-User); "
+        "conversations then follow that user. Empty: per browser (or Streamlit's own login)"
+    )
 
     @property
     def chroma_dir(self) -> Path:

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from assistant.answer_stream import AnswerStream
 from assistant.answering import AnswerBackend, ExtractiveBackend, History
 from assistant.config import Settings, get_settings
-from assistant.conversation import to_turns
+from assistant.conversation import to_turns, without_topic_switch
 from assistant.embeddings import TextEmbeddings, load_embeddings
 from assistant.follow_ups import candidate_questions, neighbours, term_shares
 from assistant.models import Answer, DocumentInfo, Passage, SearchResult, Turn
+from assistant.refusal_help import LAW_TYPES, REASONS, helpful_refusal, rules_backend
 from assistant.retrieval import Retriever, SearchIndex
 from assistant.store import Store
 from assistant.textutils import addresses_assistant, split_sentences
@@ -50,6 +51,8 @@ class Engine:
         self._embeddings: TextEmbeddings | None = embeddings
         self._retriever: Retriever | None = None
         self._backends: dict[str, AnswerBackend] = {}
+        self._rules: ExtractiveBackend | None = None
+        """Quotes the law for a refused judgement (`assistant.refusal_help.rules_backend`), made on first use."""
         self._derived: dict[str, tuple[int, Any]] = {}
         """name -> (index generation, a value derived from that generation's snapshot): see `_of_generation`."""
 
@@ -116,13 +119,26 @@ class Engine:
         Raises `IndexMissingError` when nothing is indexed and `StoreUnavailableError` when the
         configured Chroma server cannot be reached: those are not answers, the caller shows them."""
         answerer, question, result, turns = self._prepare(question, history, filters, backend)
-        return answerer.answer(question, result, turns)
+        return self._helpful(answerer.answer(question, result, turns))
 
     def ask_stream(self, question: str, history: History = None, filters: Mapping[str, Any] | None = None,
                    *, backend: str | None = None) -> AnswerStream:
         """Like `ask`, as an `AnswerStream`: iterate the text, then read `.answer` for the checked result."""
         answerer, question, result, turns = self._prepare(question, history, filters, backend)
-        return answerer.stream(question, result, turns)
+        stream = answerer.stream(question, result, turns)
+        return stream if stream.live else AnswerStream.of(self._helpful(stream.answer))
+
+    def _helpful(self, answer: Answer) -> Answer:
+        """A refusal that says what the index covers; a refused judgement with the law that bears on it,
+        found by the normal search restricted to law passages (`assistant.refusal_help`)."""
+        if not answer.refused or answer.refusal_reason not in REASONS:
+            return answer
+        rules = None
+        if answer.refusal_reason == "legal_approval":
+            law = self.retriever.search(answer.search_query, {"types": list(LAW_TYPES)})
+            if law.passages:
+                rules = self._once("_rules", lambda: rules_backend(self.settings)).answer(answer.search_query, law)
+        return helpful_refusal(answer, self.list_documents(), rules)
 
     def _prepare(self, question: str, history: History, filters: Mapping[str, Any] | None,
                  backend: str | None) -> tuple[AnswerBackend, str, SearchResult, list]:
@@ -138,6 +154,8 @@ class Engine:
         a question without history goes straight to the search, without a second look at the store."""
         if turns:
             question = answerer.rewrite_query(question, turns, self.retriever.snapshot().facts)
+        else:  # "Iets anders: wat deed Dronten?" as a first question: the switch words are not searched for
+            question = without_topic_switch(question)
         return self.retriever.search(question, dict(filters or {}), k)
 
     def follow_ups(self, answer: Answer, history: History, filters: Mapping[str, Any] | None = None,

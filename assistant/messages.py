@@ -11,35 +11,79 @@ EXAMPLE_QUESTIONS: tuple[str, ...] = (
     "Wat moet er gebeuren voordat een ondersteuningsplan wordt vastgesteld?",
 )
 
-SCOPE_NL = (
-    "Ik kan vragen beantwoorden over de samenwerking van gemeenten, samenwerkingsverbanden passend "
-    "onderwijs en jeugdhulp: het OOGO en de wetsartikelen erover (WPO, WVO 2020, WEC, Jeugdwet, "
-    "Leerplichtwet), handreikingen en praktijkvoorbeelden zoals Dronten en Stein."
-)
-SCOPE_EN = (
-    "I can answer questions about how Dutch municipalities, school partnerships for inclusive education "
-    "(samenwerkingsverbanden) and youth care work together: the OOGO consultation and the laws on it, "
-    "guidance documents and practice examples such as Dronten and Stein."
-)
-
 REFUSALS_NL = {
     "not_found": "Dat staat niet in de bronnen die ik heb.",
     "out_of_domain": "Die vraag valt buiten wat mijn bronnen behandelen.",
     "instruction": "Ik volg alleen vragen over de bronnen; instructies om mijn werkwijze te veranderen voer ik niet uit.",
-    "legal_approval": (
-        "Ik kan geen juridisch oordeel of goedkeuring geven. Ik kan wel laten zien wat de wetteksten en "
-        "handreikingen zeggen; leg uw situatie voor aan een jurist voor een oordeel."
-    ),
+    "legal_approval": "Ik geef geen juridisch oordeel of goedkeuring over uw eigen situatie; daarvoor is een jurist nodig.",
 }
 REFUSALS_EN = {
     "not_found": "The sources I have do not answer that.",
     "out_of_domain": "That question is outside what my sources cover.",
     "instruction": "I only answer questions about the sources; I do not follow instructions to change how I work.",
-    "legal_approval": (
-        "I cannot give a legal judgement or approval. I can show what the laws and guidance say; ask a "
-        "lawyer for a judgement on your situation."
-    ),
+    "legal_approval": "I do not give a legal judgement or approval of your own situation; that takes a lawyer.",
 }
+RULES_LEAD_NL = "Wel kan ik laten zien wat de wetteksten zeggen die erover gaan:"
+RULES_LEAD_EN = "What I can do is show what the laws that bear on it say:"
+"""After the legal-approval sentence, before the law articles the question touches (assistant/refusal_help.py)."""
+
+TYPE_NOUNS_NL: dict[str, tuple[str, str]] = {
+    "wetgeving": ("wettekst", "wetteksten"),
+    "wetgeving (vervallen versie)": ("vervallen wettekst", "vervallen wetteksten"),
+    "handreiking": ("handreiking", "handreikingen"),
+    "praktijkvoorbeeld": ("praktijkvoorbeeld", "praktijkvoorbeelden"),
+    "samenvatting": ("samenvatting", "samenvattingen"),
+    "opinie": ("opinie", "opinies"),
+    "geüpload": ("geüpload document", "geüploade documenten"),
+}
+"""Counted nouns per document type: (one, many). Also the app's start line (ui/texts.py)."""
+TYPE_NOUNS_EN: dict[str, tuple[str, str]] = {
+    "wetgeving": ("law text", "law texts"),
+    "wetgeving (vervallen versie)": ("repealed law text", "repealed law texts"),
+    "handreiking": ("guide", "guides"),
+    "praktijkvoorbeeld": ("practice example", "practice examples"),
+    "samenvatting": ("summary", "summaries"),
+    "opinie": ("opinion piece", "opinion pieces"),
+    "geüpload": ("uploaded document", "uploaded documents"),
+}
+
+
+def counted(count: int, doc_type: str, english: bool) -> str:
+    """'6 wetteksten', '1 opinie'; an unknown type is counted under its own name."""
+    one, many = (TYPE_NOUNS_EN if english else TYPE_NOUNS_NL).get(doc_type, (doc_type, doc_type))
+    return f"{count} {one if count == 1 else many}"
+
+
+def listing(items: list[str], english: bool) -> str:
+    """'a, b en c' / 'a, b and c'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + (" and " if english else " en ") + items[-1]
+
+
+def scope_sentence(parts: list[str], english: bool) -> str:
+    """What the assistant covers, from the index: `parts` are counted kinds of document with their names."""
+    if english:
+        return f"I answer from my sources, which are {listing(parts, True)} (in Dutch)."
+    return f"Ik antwoord uit mijn bronnen: {listing(parts, False)}."
+
+
+def refusal_examples(english: bool) -> str:
+    examples = "; ".join(f"“{q}”" for q in EXAMPLE_QUESTIONS[:3])
+    return f"For example: {examples}." if english else f"Bijvoorbeeld: {examples}."
+
+
+def refusal_text(reason: str, english: bool, scope: str = "") -> str:
+    """The refusal sentence, what the sources cover (`scope_sentence`, from the index) and example questions."""
+    refusals = REFUSALS_EN if english else REFUSALS_NL
+    return " ".join(part for part in (refusals[reason], scope, refusal_examples(english)) if part)
+
+
+def rules_refusal_text(rules: str, english: bool) -> str:
+    """A judgement refused in one sentence, then the law the question touches, quoted with its [n]."""
+    refusals, lead = (REFUSALS_EN, RULES_LEAD_EN) if english else (REFUSALS_NL, RULES_LEAD_NL)
+    return f"{refusals['legal_approval']} {lead}\n\n{rules}"
+
 
 ANSWER_TYPE_NAMES_NL = {
     "amount": "bedrag",
@@ -57,13 +101,6 @@ ANSWER_TYPE_NAMES_EN = {
     "date": "date",
     "person": "person's name",
 }
-
-
-def refusal_text(reason: str, english: bool) -> str:
-    refusals, scope = (REFUSALS_EN, SCOPE_EN) if english else (REFUSALS_NL, SCOPE_NL)
-    examples = "; ".join(f"“{q}”" for q in EXAMPLE_QUESTIONS[:3])
-    suggestion = f" {scope} " + (f"For example: {examples}." if english else f"Bijvoorbeeld: {examples}.")
-    return refusals[reason] + suggestion
 
 
 def missing_value_text(answer_type: str, english: bool) -> str:

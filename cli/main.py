@@ -1,4 +1,4 @@
-"""The `assistant` command: ingest, ask, corpus, eval, bench and feedback export.
+"""The `assistant` command: ingest, ask, corpus, eval, bench, feedback export and the export of unowned conversations.
 
 A thin layer over the library's `Engine` (the same surface the app uses) and over `evals/` for the
 measuring commands: the library itself never imports `evals`."""
@@ -179,6 +179,32 @@ def feedback_export(
         raise typer.Exit(code=2)
     count = FeedbackStore(get_settings().feedback_db).export(out, fmt)
     console.print(f"{count} beoordelingen geschreven naar {out}.")
+
+
+conversations_app = typer.Typer(no_args_is_help=True, help="Gesprekken uit de app (beheer)")
+app.add_typer(conversations_app, name="conversations")
+
+
+@conversations_app.command("export-unowned")
+def conversations_export_unowned(
+    out: Annotated[Path, typer.Option("--out", help="Doelbestand (JSON)")],
+) -> None:
+    """Schrijf de gesprekken zonder eigenaar (van voor gesprekken per browser of gebruiker) naar JSON.
+
+    De app toont ze aan niemand meer; ze blijven tot ze na `ASSISTENT_CONVERSATION_DAYS` worden opgeruimd."""
+    from assistant.conversations import ConversationStore
+
+    unowned = ConversationStore(get_settings().conversations_db).unowned()
+    records = [
+        {"conversation_id": conversation, "turns": [
+            {"question": turn.question, "asked_at": turn.asked_at.isoformat() if turn.asked_at else None,
+             "answer": None if turn.answer is None else turn.answer.to_dict(with_retrieved=False)}
+            for turn in turns]}
+        for conversation, turns in unowned.items()
+    ]
+    out.write_text(json.dumps(records, ensure_ascii=False, indent=2), encoding="utf-8")
+    noun = "gesprek" if len(records) == 1 else "gesprekken"
+    console.print(f"{len(records)} {noun} zonder eigenaar geschreven naar {out}.")
 
 
 @contextmanager

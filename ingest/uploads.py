@@ -43,14 +43,13 @@ UploadAccess = Literal["password", "local", "closed"]
 
 @dataclass
 class UploadResult:
-    """What became of one uploaded file: kept as `name` (replacing `replaced`, or numbered because a
-    different file has the name `taken`), or rejected with a reason."""
+    """What became of one uploaded file: kept as `name` (replacing the earlier uploads `replaced`, which
+    had its document id), or rejected with a reason."""
 
     original_name: str
     name: str
     reason: str | None = None
     replaced: list[str] = field(default_factory=list)
-    taken: str | None = None
 
     @property
     def accepted(self) -> bool:
@@ -129,9 +128,10 @@ def _rejection(data: bytes, suffix: str, max_bytes: int) -> str | None:
 
 
 def save_upload(settings: Settings, original_name: str, data: bytes) -> UploadResult:
-    """Validate one uploaded file and keep it in the uploads folder. A file with the same name (or the
-    same name with another extension, which would have the same document id) is replaced only when it
-    has the same content; a different file gets a numbered name ("notitie-2.md")."""
+    """Validate one uploaded file and keep it in the uploads folder. It replaces an earlier upload with
+    the same name (as `safe_filename` makes it), or the same name with another extension (which has the
+    same document id): one version of a document, as a new version of a file in a shared drive. The
+    result names what it replaced, so the page says so; nothing is replaced without that."""
     name = safe_filename(original_name)
     max_bytes = int(settings.max_file_mb * 1_000_000)
     if reason := _rejection(data, Path(name).suffix, max_bytes):
@@ -149,35 +149,21 @@ def save_upload(settings: Settings, original_name: str, data: bytes) -> UploadRe
         except Exception:  # a parser crash on a malformed file is a rejection, not an app error
             log.exception("upload %s could not be read", name)  # the details are for the maintainer
             return UploadResult(original_name, name, "het bestand kan niet gelezen worden")
-        # Choosing the name and moving the file in is one step for every session and process, so two
-        # uploads of different files under one name cannot both find it free and one replace the other.
+        # Finding the earlier versions and moving the file in is one step for every session and process:
+        # two uploads under one name at once leave one version, and each says what it replaced.
         with exclusive(folder / _NAME_LOCK):
-            wanted, name = name, _free_name(folder, name, data)
             target = folder / name
-            replaced = [path.name for path in _same_id(folder, target.stem)]
-            for path in _same_id(folder, target.stem):
+            earlier = _same_id(folder, target.stem)
+            for path in earlier:
                 if path.name != name:
                     path.unlink()
             os.replace(staged, target)
-    return UploadResult(original_name, name, replaced=replaced, taken=wanted if name != wanted else None)
+    return UploadResult(original_name, name, replaced=sorted(path.name for path in earlier))
 
 
 def _same_id(folder: Path, stem: str) -> list[Path]:
     """The uploads whose document id would be `uploads/<stem>`: the same stem, any extension."""
     return [path for path in folder.glob(f"{glob.escape(stem)}.*") if path.is_file() and path.stem == stem]
-
-
-def _free_name(folder: Path, name: str, data: bytes) -> str:
-    """`name`, or `name` with a number added when another upload with different content has its
-    document id: a second upload never silently replaces a first. The same content under that id is
-    the same document, uploaded again: it takes the place of the stored copy."""
-    stem, suffix = Path(name).stem, Path(name).suffix
-    number = 1
-    while True:
-        candidate = stem if number == 1 else f"{stem}-{number}"
-        if all(path.read_bytes() == data for path in _same_id(folder, candidate)):
-            return candidate + suffix
-        number += 1
 
 
 def remove_upload(settings: Settings, name: str, store: Store | None = None) -> int:

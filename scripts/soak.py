@@ -92,8 +92,8 @@ def main() -> None:
         uploads = hostile_uploads(make_corpus(work / "uploads" / "corpus"))
         rows.append((f"{uploads.names} hostile upload names",
                      f"{len(uploads.escapes)} escapes, {len(uploads.silent_replacements)} silent replacements, "
-                     f"{len(uploads.crashes)} crashes; {uploads.accepted} stored ({len(uploads.numbered)} under a "
-                     f"numbered name next to a different file, {len(uploads.deduplicated)} same content stored once), "
+                     f"{len(uploads.crashes)} crashes; {uploads.accepted} stored ({len(uploads.replacing)} as a reported "
+                     f"new version of an earlier upload with the same name), "
                      f"{len(uploads.rejected)} refused with a reason"))
     width = max(len(test) for test, _ in rows)
     print(f"| {'test'.ljust(width)} | result |")

@@ -14,10 +14,10 @@ from streamlit.delta_generator import DeltaGenerator
 from assistant.citations import MARKER, source_link
 from assistant.config import Settings
 from assistant.feedback import FeedbackStore
-from assistant.messages import EXAMPLE_QUESTIONS, REFUSALS_EN, REFUSALS_NL
+from assistant.messages import EXAMPLE_QUESTIONS, REFUSALS_EN, REFUSALS_NL, refusal_examples
 from assistant.models import Citation, Passage
 from ui import texts
-from ui.engine import passage_by_id, type_label
+from ui.engine import passage_by_id, shown_title, type_label
 from ui.export import answer_with_sources
 from ui.highlight import highlight_passage
 from ui.session import Exchange, ask_again, ask_later, search_everything
@@ -168,7 +168,15 @@ def _refusal(exchange: Exchange, latest: bool) -> None:
     if answer.refusal_reason == "missing_value":  # the sources are quoted, just without the value asked for
         st.info(answer_markdown(answer.text), icon=":material/info:")
         return
-    st.warning(answer_markdown(refusal_sentence(answer.text, answer.refusal_reason)), icon=":material/search_off:")
+    sentence = refusal_sentence(answer.text, answer.refusal_reason)
+    # The engine goes on with what the sources cover (from the index), or with the rules that bear on a
+    # judgement it will not give; example questions are offered as buttons below instead of in prose.
+    rest = answer.text[len(sentence):].strip().removesuffix(refusal_examples(answer.language == "en")).strip()
+    if answer.citations:  # the law quoted for a refused judgement reads as an answer, [n] linked to its source
+        st.warning(answer_markdown(sentence), icon=":material/gavel:")
+        st.markdown(linked_markers(answer_markdown(rest), exchange.id))
+        return
+    st.warning(answer_markdown(f"{sentence} {rest}".strip()), icon=":material/search_off:")
     if latest and answer.refusal_reason not in NO_SUGGESTIONS:
         st.caption(texts.REFUSAL_EXAMPLES_LEAD)
         for n, question in enumerate(REFUSAL_SUGGESTIONS):
@@ -176,14 +184,15 @@ def _refusal(exchange: Exchange, latest: bool) -> None:
                       icon=":material/arrow_forward:")
 
 
-def source_label(citation: Citation, passage: Passage | None = None) -> str:
-    """Title, place in the document, type and date: two passages of one document must be told apart,
-    so a prose passage without article or page is named by its section heading."""
+def source_label(citation: Citation, passage: Passage | None = None, title: str | None = None) -> str:
+    """Title (`title`: as `ui.engine.distinct_titles` tells documents apart), place in the document, type
+    and date: two passages of one document must be told apart, so a prose passage without article or
+    page is named by its section heading."""
     reference = citation.reference or (passage.heading if passage and passage.heading else "")
     where = f" — {escape_markdown(reference)}" if reference else ""
     date = f" · {passage.date}" if passage and passage.date else ""
     outdated = f" · :orange[{texts.OUTDATED_BADGE}]" if citation.outdated else ""
-    return f"[{citation.number}] {escape_markdown(citation.title)}{where} · {type_label(citation.type)}{date}{outdated}"
+    return f"[{citation.number}] {escape_markdown(title or citation.title)}{where} · {type_label(citation.type)}{date}{outdated}"
 
 
 def _source_icon(citation: Citation) -> str:
@@ -204,7 +213,8 @@ def _sources(exchange: Exchange, settings: Settings) -> None:
     for citation in exchange.answer.citations:
         passage = passage_by_id(settings, citation.passage_id)
         card = st.container(key=source_anchor(exchange.id, citation.number))
-        with card, st.expander(source_label(citation, passage), icon=_source_icon(citation),
+        label = source_label(citation, passage, shown_title(settings, citation.doc_id, citation.title))
+        with card, st.expander(label, icon=_source_icon(citation),
                                expanded=citation.number == 1):
             if citation.outdated:
                 st.warning(texts.OUTDATED_NOTE, icon=":material/history:")

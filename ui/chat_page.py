@@ -22,20 +22,25 @@ from ui.answer_view import (
 from ui.document_view import show_document
 from ui.engine import corpus_line, get_engine
 from ui.errors import friendly_errors
+from ui.owner import cookie_script
 from ui.session import (
     Exchange,
     ask_later,
     complete_turn,
+    continue_as_own,
     conversation_id,
     exchanges,
     forget_turn,
     history,
+    identity,
+    is_shared,
     keep_live,
     open_conversation,
     start_turn,
     take_live,
     take_open_document,
     take_pending,
+    take_unavailable,
 )
 from ui.sidebar import render_conversation_actions, render_sidebar
 
@@ -141,6 +146,12 @@ def main() -> None:
     if doc_id := take_open_document():
         show_document(settings, doc_id)
     question = (take_pending() or typed or "").strip()
+    if question and is_shared():  # someone else's conversation is read-only: the question goes on in a copy
+        continue_as_own(settings)
+    if take_unavailable():
+        st.info(texts.CONVERSATION_UNAVAILABLE, icon=":material/lock:")
+    if is_shared():
+        st.info(texts.SHARED_CONVERSATION, icon=":material/visibility:")
     # One slot for the start screen: emptied at once when a question comes, so the example grid does not
     # linger (faded) under the first answer while it is being written.
     start = st.empty()
@@ -152,6 +163,8 @@ def main() -> None:
     if question:
         answer_new_question(question, filter_types)
     render_conversation_actions(actions)
+    if key := identity(settings).new_browser_key:  # this browser's conversations: its key kept in a cookie
+        st.html(cookie_script(key), unsafe_allow_javascript=True)
 
 
 main()

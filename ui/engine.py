@@ -49,6 +49,22 @@ def corpus_line(docs: list[DocumentInfo]) -> str:
     return texts.KNOWS.format(count=len(docs), documents=noun, parts=joined)
 
 
+def distinct_titles(docs: list[DocumentInfo]) -> dict[str, str]:
+    """doc_id -> the title to show: its own, and where another document has the same title (two uploads
+    both called "Verslag"), the file name after it, so two sources never carry one label."""
+    counts = Counter(doc.title.strip().casefold() for doc in docs)
+    return {doc.doc_id: doc.title if counts[doc.title.strip().casefold()] == 1
+            else f"{doc.title.strip()} ({doc.doc_id.rsplit('/', 1)[-1]})" for doc in docs}
+
+
+def shown_title(settings: Settings, doc_id: str, title: str) -> str:
+    """`distinct_titles` for one document of the current index; its own title when the index cannot be read."""
+    try:
+        return distinct_titles(get_engine(settings).list_documents()).get(doc_id, title)
+    except AssistantError:
+        return title
+
+
 def passage_by_id(settings: Settings, passage_id: str) -> Passage | None:
     """The full text of a cited passage; None once it is gone (or the index cannot be read now)."""
     try:

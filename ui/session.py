@@ -4,7 +4,11 @@ in the conversation store and named in the URL (`?gesprek=<id>`), so a reload or
 A question is stored the moment it is asked (pending), and completed when its answer is there: a
 reload, or a click that interrupts the script while the answer is written, never loses the question.
 An LLM answer that streams is kept here too while it is written (`keep_live`), because Streamlit
-interrupts the running script when a button is clicked: the run the click starts finishes it."""
+interrupts the running script when a button is clicked: the run the click starts finishes it.
+
+Conversations belong to someone (`ui/owner.py`: the logged-in user or this browser). A link to someone
+else's conversation opens it read-only (`is_shared`); a question asked there continues in a copy that
+is the asker's own (`continue_as_own`), as a shared chat does in ChatGPT."""
 
 from __future__ import annotations
 
@@ -15,14 +19,18 @@ import streamlit as st
 
 from assistant.answer_stream import AnswerStream
 from assistant.config import Settings
-from assistant.conversations import ConversationStore, new_conversation_id, valid_conversation_id
+from assistant.conversations import ConversationStore, StoredTurn, new_conversation_id, valid_conversation_id
 from assistant.models import Answer
+from ui.owner import Identity, identify
 
 _EXCHANGES = "exchanges"
 _PENDING = "pending_question"
 _CONVERSATION = "conversation_id"
 _LIVE = "live_answer"
 _OPEN_DOCUMENT = "open_document"
+_IDENTITY = "identity"
+_SHARED = "shared_conversation"
+_UNAVAILABLE = "conversation_unavailable"
 FILTER_KEY = "type_filter"
 URL_PARAM = "gesprek"
 
@@ -61,22 +69,73 @@ def conversation_id() -> str | None:
     return st.session_state.get(_CONVERSATION)
 
 
+def identity(settings: Settings) -> Identity:
+    """Whose conversations this session shows; decided once per session (a login starts a new one)."""
+    known: Identity | None = st.session_state.get(_IDENTITY)
+    if known is None:
+        known = identify(st.user.to_dict(), st.context.headers, st.context.cookies, settings.user_header)
+        st.session_state[_IDENTITY] = known
+    return known
+
+
+def owner(settings: Settings) -> str:
+    return identity(settings).owner
+
+
+def is_shared() -> bool:
+    """The conversation on screen is someone else's, opened by its link: read-only."""
+    return bool(st.session_state.get(_SHARED))
+
+
+def take_unavailable() -> bool:
+    """The URL named a conversation nobody may open (one from before owners existed); said once."""
+    return bool(st.session_state.pop(_UNAVAILABLE, False))
+
+
 def open_conversation(settings: Settings) -> str:
     """The conversation the URL names, loaded from the store when the session does not hold it yet
     (a reload, a shared link); without one, a fresh id. The URL always names the conversation shown."""
     wanted = st.query_params.get(URL_PARAM)
     current = conversation_id()
     if valid_conversation_id(wanted) and wanted != current:
-        turns = ConversationStore(settings.conversations_db).turns(wanted)
-        st.session_state[_EXCHANGES] = [Exchange(t.question, t.answer, t.filter_types, t.turn_id, suggestions=t.suggestions)
-                                        for t in turns]
-        current = wanted
+        current = _load(settings, wanted)
     elif current is None:
-        current = new_conversation_id()
-        st.session_state[_EXCHANGES] = []
+        current = _fresh()
     st.session_state[_CONVERSATION] = current
     st.query_params[URL_PARAM] = current
     return current
+
+
+def _load(settings: Settings, wanted: str) -> str:
+    """`wanted`'s turns, read-only when someone else owns it; a conversation without owner opens for nobody."""
+    store = ConversationStore(settings.conversations_db)
+    holder = store.owner(wanted)
+    if holder is None and store.exists(wanted):
+        st.session_state[_UNAVAILABLE] = True
+        return _fresh()
+    _show(store.turns(wanted))
+    st.session_state[_SHARED] = holder is not None and holder != owner(settings)
+    return wanted
+
+
+def _fresh() -> str:
+    _show([])
+    st.session_state[_SHARED] = False
+    return new_conversation_id()
+
+
+def _show(turns: list[StoredTurn]) -> None:
+    st.session_state[_EXCHANGES] = [Exchange(t.question, t.answer, t.filter_types, t.turn_id, suggestions=t.suggestions)
+                                    for t in turns]
+
+
+def continue_as_own(settings: Settings) -> None:
+    """Before a question is asked in a shared conversation: it goes on as a copy of the asker's own."""
+    own = new_conversation_id()
+    _show(ConversationStore(settings.conversations_db).copy(open_conversation(settings), own, owner(settings)))
+    st.session_state[_SHARED] = False
+    st.session_state[_CONVERSATION] = own
+    st.query_params[URL_PARAM] = own
 
 
 def start_turn(settings: Settings, question: str, filter_types: list[str]) -> Exchange:
@@ -84,7 +143,7 @@ def start_turn(settings: Settings, question: str, filter_types: list[str]) -> Ex
     exchange = Exchange(question, None, filter_types)
     exchanges().append(exchange)
     ConversationStore(settings.conversations_db).add_turn(
-        open_conversation(settings), exchange.id, question, None, filter_types)
+        open_conversation(settings), exchange.id, question, None, filter_types, owner=owner(settings))
     return exchange
 
 
@@ -93,7 +152,7 @@ def complete_turn(settings: Settings, exchange: Exchange, conversation: str | No
     (default: the one on screen)."""
     ConversationStore(settings.conversations_db).add_turn(
         conversation or open_conversation(settings), exchange.id, exchange.question, exchange.answer,
-        exchange.filter_types, exchange.suggestions)
+        exchange.filter_types, exchange.suggestions, owner=owner(settings))
 
 
 @dataclass
@@ -119,7 +178,7 @@ def forget_turn(settings: Settings, exchange: Exchange) -> None:
     """Take a turn out of the conversation and the store."""
     if exchange in exchanges():
         exchanges().remove(exchange)
-    ConversationStore(settings.conversations_db).remove_turn(exchange.id)
+    ConversationStore(settings.conversations_db).remove_turn(exchange.id, owner(settings))
 
 
 def ask_again(exchange: Exchange, settings: Settings) -> None:

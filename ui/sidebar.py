@@ -13,9 +13,18 @@ from assistant.glossary import GLOSSARY
 from assistant.models import DocumentInfo
 from ui import texts
 from ui.answer_view import escape_markdown
-from ui.engine import document_types, type_label
+from ui.engine import distinct_titles, document_types, type_label
 from ui.export import conversation_markdown, dutch_datetime, export_filename
-from ui.session import FILTER_KEY, conversation_id, exchanges, new_conversation, open_document, switch_conversation
+from ui.session import (
+    FILTER_KEY,
+    conversation_id,
+    exchanges,
+    identity,
+    new_conversation,
+    open_document,
+    owner,
+    switch_conversation,
+)
 
 
 def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> tuple[list[str], DeltaGenerator]:
@@ -29,13 +38,14 @@ def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> tuple[list[s
         actions = st.container()
         earlier_conversations(settings)
         with st.expander(texts.SIDEBAR_DOCUMENTS.format(count=len(docs)), icon=":material/folder_open:"):
+            titles = distinct_titles(docs)
             for doc in docs:  # each title opens the document's text (ui/document_view.py)
                 line = texts.SIDEBAR_DOCUMENT_LINE.format(
                     type=type_label(doc.type), date=doc.date or texts.SIDEBAR_DATE_UNKNOWN,
                     passages=texts.passage_count(doc.passages),
                 )
-                st.button(doc.title, key=f"doc-{doc.doc_id}", type="tertiary", on_click=open_document, args=(doc.doc_id,),
-                          help=texts.SIDEBAR_DOCUMENT_OPEN.format(title=doc.title), icon=":material/article:")
+                st.button(titles[doc.doc_id], key=f"doc-{doc.doc_id}", type="tertiary", on_click=open_document,
+                          args=(doc.doc_id,), help=texts.SIDEBAR_DOCUMENT_OPEN.format(title=doc.title), icon=":material/article:")
                 st.caption(line)
         with st.expander(texts.SIDEBAR_GLOSSARY, icon=":material/menu_book:"):
             for term in GLOSSARY:
@@ -46,7 +56,7 @@ def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> tuple[list[s
 
 
 def _delete_conversation(settings: Settings, target: str) -> None:
-    ConversationStore(settings.conversations_db).delete(target)
+    ConversationStore(settings.conversations_db).delete(target, owner(settings))
     if target == conversation_id():
         new_conversation()
 
@@ -62,11 +72,14 @@ def _purge_once(settings: Settings) -> None:
 
 
 def earlier_conversations(settings: Settings) -> None:
-    """Earlier conversations (title: the first question), to reopen or delete; old ones are purged first."""
+    """This user's or browser's earlier conversations (title: the first question), to reopen or delete;
+    old ones are purged first. Nobody else's are listed, and a shared one on screen is not either."""
     store = ConversationStore(settings.conversations_db)
     _purge_once(settings)
-    summaries = store.conversations()
+    who = identity(settings)
+    summaries = store.conversations(who.owner)
     with st.expander(texts.SIDEBAR_CONVERSATIONS.format(count=len(summaries)), icon=":material/history:"):
+        st.caption(texts.SIDEBAR_OWN_USER.format(user=who.user) if who.user else texts.SIDEBAR_OWN_BROWSER)
         if not summaries:
             st.caption(texts.SIDEBAR_NO_CONVERSATIONS)
         current = conversation_id()

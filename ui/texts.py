@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from assistant.messages import TYPE_NOUNS_NL
+
 APP_TITLE = "Samenwerkingsassistent"
 APP_ICON = ":material/handshake:"
 PAGE_CHAT = "Vragen stellen"
@@ -22,16 +24,8 @@ NO_DOCUMENTS = (
 EXAMPLES_LEAD = "Probeer bijvoorbeeld:"
 REFUSAL_EXAMPLES_LEAD = "Hierover kan ik wel antwoorden:"
 
-# Counted nouns for the start line: (one, many).
-TYPE_NOUNS: dict[str, tuple[str, str]] = {
-    "wetgeving": ("wettekst", "wetteksten"),
-    "wetgeving (vervallen versie)": ("vervallen wettekst", "vervallen wetteksten"),
-    "handreiking": ("handreiking", "handreikingen"),
-    "praktijkvoorbeeld": ("praktijkvoorbeeld", "praktijkvoorbeelden"),
-    "samenvatting": ("samenvatting", "samenvattingen"),
-    "opinie": ("opinie", "opinies"),
-    "geüpload": ("geüpload document", "geüploade documenten"),
-}
+TYPE_NOUNS = TYPE_NOUNS_NL
+"""Counted nouns for the start line: (one, many); the engine's refusals count documents with the same words."""
 
 SEARCHED_FOR = "Gezocht op: {query}"
 TYPO_FIXED = "Bedoelde u {fixes}?"
@@ -77,7 +71,20 @@ SIDEBAR_CONVERSATIONS = "Eerdere gesprekken ({count})"
 SIDEBAR_NO_CONVERSATIONS = "Nog geen gesprekken bewaard."
 SIDEBAR_CONVERSATION_LINE = "{date} · {questions}"
 SIDEBAR_DELETE_CONVERSATION = "Gesprek verwijderen"
-SIDEBAR_CONVERSATIONS_KEPT = "Gesprekken worden {days} dagen bewaard. Deel een gesprek met de link in de adresbalk."
+SIDEBAR_CONVERSATIONS_KEPT = (
+    "Gesprekken worden {days} dagen bewaard. Deel een gesprek met de link in de adresbalk: wie die link opent, "
+    "kan dat ene gesprek lezen, niet uw andere gesprekken."
+)
+SIDEBAR_OWN_BROWSER = "Alleen zichtbaar in deze browser."
+SIDEBAR_OWN_USER = "Gesprekken van {user}."
+SHARED_CONVERSATION = (
+    "Dit is een gedeeld gesprek van iemand anders: u kunt het lezen, niet wijzigen of verwijderen. Stelt u een "
+    "vraag, dan gaat het verder als uw eigen gesprek (een kopie); het origineel blijft zoals het is."
+)
+CONVERSATION_UNAVAILABLE = (
+    "Dat gesprek is niet beschikbaar: het is van voor de tijd dat gesprekken een eigenaar hadden, of verwijderd. "
+    "U begint een nieuw gesprek."
+)
 SIDEBAR_DOCUMENTS = "Documenten in de index ({count})"
 SIDEBAR_DOCUMENT_LINE = "{type} · {date} · {passages}"
 SIDEBAR_DOCUMENT_OPEN = "Tekst van {title} lezen"
@@ -127,8 +134,7 @@ UPLOAD_TYPE_REFUSED = "Dit bestandstype wordt niet ondersteund."
 UPLOAD_STAGE = "{stage} {done}/{total}"
 UPLOAD_SAVING = "Bestanden controleren…"
 UPLOAD_DONE = "Klaar: {names} ingelezen. U kunt er nu vragen over stellen."
-UPLOAD_REPLACED = "{name} vervangt de eerdere versie."
-UPLOAD_RENAMED = "Er is al een ander document {taken}; het nieuwe bestand heet daarom {name}."
+UPLOAD_REPLACED = "{name} vervangt de eerdere versie ({replaced}): alleen de nieuwe staat in de index."
 UPLOAD_REJECTED = "Niet toegevoegd: **{name}**: {reason}."
 UPLOAD_SKIPPED = "Overgeslagen bij het inlezen: **{path}**: {reason}."
 UPLOAD_LIST = "Geüploade documenten"

@@ -74,9 +74,8 @@ def show_outcome() -> None:
                    icon=":material/check_circle:")
     for result in accepted:
         if result.replaced:
-            st.info(texts.UPLOAD_REPLACED.format(name=result.name), icon=":material/sync:")
-        if result.taken:
-            st.info(texts.UPLOAD_RENAMED.format(taken=result.taken, name=result.name), icon=":material/edit_note:")
+            st.info(texts.UPLOAD_REPLACED.format(name=result.name, replaced=", ".join(result.replaced)),
+                    icon=":material/sync:")
     for result in results:
         if not result.accepted:
             st.error(texts.UPLOAD_REJECTED.format(name=escape_markdown(result.original_name), reason=result.reason),

@@ -287,10 +287,12 @@ def test_instruction_is_refused(real_index: Settings) -> None:
     assert answer.refusal_reason == "instruction"
 
 
-def test_request_for_legal_approval_is_refused(real_index: Settings) -> None:
+def test_request_for_legal_approval_is_refused_with_the_rules_that_apply(real_index: Settings) -> None:
     answer = ask("Kun je bevestigen dat ons ondersteuningsplan juridisch in orde is?", settings=real_index)
-    assert_refused_without_sources(answer)
-    assert answer.refusal_reason == "legal_approval"
+    assert answer.refused and answer.refusal_reason == "legal_approval", _describe(answer)
+    assert answer.text.startswith("Ik geef geen juridisch oordeel of goedkeuring"), _describe(answer)
+    assert answer.citations and all(c.type == "wetgeving" and c.article for c in answer.citations), _describe(answer)
+    assert "[1]" in answer.text, "the quoted articles carry their markers"
 
 
 def test_on_topic_question_the_sources_cannot_answer_says_so(real_index: Settings) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.conversation import is_follow_up, rewrite_follow_up, to_turns
+from assistant.conversation import is_follow_up, rewrite_follow_up, to_turns, without_topic_switch
 from assistant.corpus_facts import load_facts
 from assistant.models import Turn
 from assistant.textutils import normalize
@@ -203,3 +203,49 @@ def test_to_turns_accepts_dicts_and_turns_and_drops_the_rest() -> None:
 def test_to_turns_of_nothing_is_empty() -> None:
     assert to_turns(None) == []
     assert to_turns([]) == []
+
+
+# --- topic switches ---------------------------------------------------------------------------------------------
+
+OOGO_QUESTION = "Wat is OOGO?"
+
+
+@pytest.mark.parametrize(
+    ("question", "searched"),
+    [
+        ("Iets anders: wat deed Dronten?", "wat deed Dronten?"),
+        ("Andere vraag: hoe lang duurt een ondersteuningsplan?", "hoe lang duurt een ondersteuningsplan?"),
+        ("Nieuwe vraag - wie stelt het jeugdplan vast?", "wie stelt het jeugdplan vast?"),
+        ("Los daarvan, wat regelt de Leerplichtwet?", "wat regelt de Leerplichtwet?"),
+        ("Different question: what does Stein do?", "what does Stein do?"),
+    ],
+)
+def test_an_explicit_switch_is_a_new_question_without_its_switch_words(question: str, searched: str) -> None:
+    assert not is_follow_up(question)
+    assert without_topic_switch(question) == searched
+    assert rewrite_follow_up(question, _history(OOGO_QUESTION), FACTS) == searched
+    assert rewrite_follow_up(question, None, FACTS) == searched, "also as the first question"
+
+
+def test_words_that_only_look_like_a_switch_stay() -> None:
+    question = "Iets anders dan OOGO, welk overleg voert de gemeente?"  # no punctuation after "iets anders"
+    assert without_topic_switch(question) == question
+
+
+def test_a_question_of_its_own_about_a_new_subject_stands_alone() -> None:
+    assert rewrite_follow_up("Wat deed Dronten?", _history(OOGO_QUESTION), FACTS) == "Wat deed Dronten?"
+    question = "En in Stein, wie zaten daar aan tafel?"
+    assert rewrite_follow_up(question, _history(DRONTEN_QUESTION), FACTS) == question
+    merged = rewrite_follow_up(question, _history(DRONTEN_QUESTION), FACTS, new_subjects=False)
+    assert "dronten" not in _words(merged) and "gemeente" in _words(merged), "the ablation merges as before"
+
+
+@pytest.mark.parametrize("question", ["En in Stein?", "Hoe zit dat in Stein?"])
+def test_a_follow_up_that_only_swaps_the_subject_keeps_the_frame(question: str) -> None:
+    words = _words(rewrite_follow_up(question, _history(DRONTEN_QUESTION), FACTS))
+    assert "stein" in words and "dronten" not in words and {"gemeente", "jeugdhulp"} <= words
+
+
+def test_the_subject_the_previous_question_named_is_no_new_subject() -> None:
+    query = rewrite_follow_up("En wie presenteerde dat in Dronten?", _history(DRONTEN_QUESTION), FACTS)
+    assert query != "En wie presenteerde dat in Dronten?" and "jeugdhulp" in _words(query)

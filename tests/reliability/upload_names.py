@@ -3,9 +3,9 @@
 Each name goes through `save_upload`, the function the app's upload page calls with the name the
 browser sent. Two figures count: escapes (a stored file whose resolved path is outside the uploads
 folder, or any new file elsewhere under the corpus) and silent replacements (an accepted upload
-whose content is no longer in the uploads folder afterwards). The same content uploaded again
-under a colliding name takes the stored copy's place (deduplicated, reported as `replaced`); that is
-not a silent replacement, because nothing is lost.
+whose content is no longer in the uploads folder afterwards, without a later upload saying it
+replaced it). An upload whose name becomes an earlier upload's name replaces it, as the upload page
+says: one version per document, and the result names what it replaced.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ HOSTILE_NAMES: tuple[str, ...] = (
     "notitie -- oogo!.md",
     "caf\u00e9.md",  # NFC "é" and NFD "e" + combining acute: twins after normalisation
     "cafe\u0301.md",
-    "Notitie.md",  # case twin of the existing upload, different content
-    "NOTITIE.MD",  # case twin with the existing upload's exact content: deduplicated
+    "Notitie.md",  # case twin of the existing upload, different content: a new version
+    "NOTITIE.MD",  # case twin with the existing upload's first content: a version again
     ".env.md",  # hidden file
     "x.md.exe",  # double extensions
     "x.exe.md",
@@ -64,10 +64,8 @@ class UploadRun:
     """Original name -> the Dutch reason it was refused."""
     escapes: list[str] = field(default_factory=list)
     silent_replacements: list[str] = field(default_factory=list)
-    deduplicated: list[str] = field(default_factory=list)
-    """Same content under a colliding name: stored once."""
-    numbered: list[str] = field(default_factory=list)
-    """Different content under a colliding name: kept next to the other under a numbered name."""
+    replacing: list[str] = field(default_factory=list)
+    """Uploads under a name an earlier upload had, which say so (`UploadResult.replaced`)."""
     crashes: list[str] = field(default_factory=list)
 
 
@@ -84,6 +82,8 @@ def hostile_uploads(corpus: Path) -> UploadRun:
     outside_before = _files_outside(corpus.parent, folder)  # the corpus's own documents among them
     run = UploadRun(names=len(HOSTILE_NAMES))
     kept: dict[str, bytes] = {EXISTING: EXISTING_TEXT}
+    """Original or stored name -> content that must still be in the folder (unless reported replaced)."""
+    stored_as: dict[str, str] = {EXISTING: EXISTING}
     for number, name in enumerate(HOSTILE_NAMES, start=1):
         data = content(number, name)
         try:
@@ -99,10 +99,12 @@ def hostile_uploads(corpus: Path) -> UploadRun:
         if not stored.resolve().is_relative_to(folder.resolve()) or not stored.is_file():
             run.escapes.append(name)
         if result.replaced:
-            run.deduplicated.append(name)
-        elif result.taken:
-            run.numbered.append(name)
+            run.replacing.append(name)
+            for earlier in [n for n, stored in stored_as.items() if stored in result.replaced]:
+                kept.pop(earlier)  # reported: the page says which file the new version replaced
+                stored_as.pop(earlier)
         kept[name] = data
+        stored_as[name] = result.name
     contents = [path.read_bytes() for path in folder.iterdir() if path.is_file() and not path.name.startswith(".")]
     run.silent_replacements = [name for name, data in kept.items() if data not in contents]
     outside_after = _files_outside(corpus.parent, folder)

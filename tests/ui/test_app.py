@@ -118,18 +118,18 @@ def test_upload_cannot_leave_the_uploads_folder(tmp_path: Path) -> None:
 
 
 @pytest.mark.unit
-def test_upload_with_the_same_name_never_silently_replaces_another_file(tmp_path: Path) -> None:
+def test_an_upload_with_the_same_name_replaces_the_earlier_version(tmp_path: Path) -> None:
     settings = unit_settings(tmp_path)
     first = save_upload(settings, "Notitie.md", b"# Notitie\n\nDe eerste versie van de notitie.")
-    again = save_upload(settings, "notitie.md", b"# Notitie\n\nDe eerste versie van de notitie.")
-    assert first.replaced == [] and again.name == "notitie.md" and again.replaced == ["notitie.md"]
     second = save_upload(settings, "notitie.md", b"# Notitie\n\nDe tweede versie van de notitie.")
-    assert second.name == "notitie-2.md" and second.replaced == [] and second.taken == "notitie.md"
-    # Another extension would give the same document id (uploads/notitie): a different file is numbered too.
+    assert first.replaced == [] and second.name == "notitie.md" and second.replaced == ["notitie.md"]
+    assert "tweede" in (settings.corpus_dir / "uploads" / "notitie.md").read_text(encoding="utf-8")
+    # Another extension has the same document id (uploads/notitie): it is a new version too.
     third = save_upload(settings, "Notitie!.txt", b"De derde versie van de notitie, als tekstbestand.")
-    assert third.name == "notitie-3.txt"
-    assert [p.name for p in list_uploads(settings)] == ["notitie-2.md", "notitie-3.txt", "notitie.md"]
-    assert "eerste" in (settings.corpus_dir / "uploads" / "notitie.md").read_text(encoding="utf-8")
+    assert third.name == "notitie.txt" and third.replaced == ["notitie.md"]
+    assert [p.name for p in list_uploads(settings)] == ["notitie.txt"]
+    other = save_upload(settings, "Andere notitie.md", b"# Notitie\n\nEen ander document met dezelfde titel.")
+    assert other.replaced == [] and len(list_uploads(settings)) == 2, "another name is another document"
 
 
 @pytest.mark.unit
@@ -346,7 +346,12 @@ def test_answer_cites_only_its_sources_with_matching_numbers(app_settings: Setti
 def test_refusal_looks_like_a_refusal(app_settings: Settings) -> None:
     at = ask(run_app(), OFF_TOPIC)
     message = at.chat_message[-1]
-    assert [w.value for w in message.warning] == ["Die vraag valt buiten wat mijn bronnen behandelen."], "one sentence"
+    [warning] = [w.value for w in message.warning]
+    sentence, scope = warning.split(". ", 1)
+    assert sentence == "Die vraag valt buiten wat mijn bronnen behandelen", "one sentence saying so"
+    assert scope.startswith("Ik antwoord uit mijn bronnen: ") and "praktijkvoorbeeld" in scope, \
+        "then what the index holds (issue 21)"
+    assert "Bijvoorbeeld" not in warning, "the example questions are buttons, not repeated in prose"
     assert len([b for b in message.button if b.key and b.key.startswith("suggest-")]) <= 3
     assert not message.expander and not any(m.value == "**Bronnen**" for m in message.markdown)
     assert [b for b in message.button if b.key and b.key.startswith("suggest-")], "example questions are offered"
@@ -694,6 +699,7 @@ def test_a_question_interrupted_before_its_answer_survives_a_reload(
     conversation = at.query_params["gesprek"]
     reopened = AppTest.from_file(APP, default_timeout=180)  # a reload: a new session, the run above cut off
     reopened.query_params["gesprek"] = conversation
+    reopened.session_state["identity"] = at.session_state["identity"]  # the same browser (AppTest sends no cookie)
     reopened = reopened.run()
     assert len(reopened.chat_message) == 2 and LAW_QUESTION in reopened.chat_message[0].markdown[0].value.replace("\\", "")
     assert "niet beantwoord" in reopened.chat_message[1].caption[0].value

@@ -226,13 +226,15 @@ def test_mobile_has_no_horizontal_overflow(phone) -> None:
 
 
 def test_a_refusal_is_one_short_block(page) -> None:
-    """One sentence saying what is missing and at most three questions to try, nothing repeated."""
+    """One sentence saying what is missing, one saying what the index holds (issue 21), and at most three
+    questions to try, nothing repeated."""
     page.wait_for_selector("text=Probeer bijvoorbeeld", timeout=STEP_TIMEOUT_MS)
     refusal = ask(page, "Wat is de hoofdstad van Australië?")
     alerts = refusal.locator("[data-testid=stAlert]")
     assert alerts.count() == 1, "one block, not a warning plus a scope paragraph"
     sentence = alerts.first.inner_text().strip()
-    assert sentence.count(".") <= 1 and len(sentence) < 200, sentence
+    assert sentence.count(".") <= 2 and len(sentence) < 250, sentence
+    assert "Ik antwoord uit mijn bronnen: 1 wettekst (Wet op het primair onderwijs) en 1 praktijkvoorbeeld." in sentence
     buttons = [text.strip() for text in refusal.locator("[data-testid=stButton] button").all_inner_texts()]
     questions = [text for text in buttons if text.endswith("?")]
     assert 1 <= len(questions) <= 3 and len(set(questions)) == len(questions), buttons
