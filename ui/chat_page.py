@@ -119,7 +119,7 @@ def finish_interrupted(settings: Settings, engine: Engine) -> None:
 
 def main() -> None:
     settings = get_settings()
-    st.title(texts.APP_TITLE)
+    st.title(texts.APP_HEADING)
     # The input comes before the (on a cold start, ~20 s) engine load: a question typed meanwhile is
     # asked in the run that follows the load, instead of the input being missing until then.
     typed = st.chat_input(texts.CHAT_PLACEHOLDER)

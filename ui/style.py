@@ -65,7 +65,7 @@ _WORDS = {
     "Clear all": texts.CLEAR_ALL, "Feedback rating": texts.RATING, "Running...": texts.BUSY,
     "Chat message from assistant": texts.MESSAGE_FROM_ASSISTANT, "Chat message from user": texts.MESSAGE_FROM_USER,
     "Add files": texts.ADD_FILES, "file upload": texts.PICK_FILES, "Upload": texts.UPLOAD_BROWSE,
-    "Click to retry upload": texts.RETRY_UPLOAD, "Error: ": "",
+    "Click to retry upload": texts.RETRY_UPLOAD, "Error: ": "", "add icon": "",
 }
 _PATTERNS = [
     (r"^.* files are not allowed\.$", texts.UPLOAD_TYPE_REFUSED),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 APP_TITLE = "Samenwerkingsassistent"
+# The page heading: a soft hyphen lets the one long word break as "Samenwerkings-assistent" on a narrow screen.
+APP_HEADING = "Samenwerkings\u00adassistent"
 APP_ICON = ":material/handshake:"
 PAGE_CHAT = "Vragen stellen"
 PAGE_UPLOAD = "Documenten uploaden"
