@@ -81,9 +81,10 @@ def answer_new_question(question: str, filter_types: list[str]) -> None:
             draft.empty()
         else:
             answer = result.answer
-        status.empty()
+        if streamed:  # the stop button goes; the status stays while the follow-ups are looked up
+            searching_status(status)
         finish_turn(settings, engine, exchange, answer)
-        render_answer(exchange, settings, new=not streamed, latest=True)
+        render_answer(exchange, settings, new=not streamed, latest=True, waiting=status)
     if exchange.answer is None:  # an error (shown above) is no answer: the question leaves the history again
         forget_turn(settings, exchange)
 

@@ -54,8 +54,15 @@
     const hold = setInterval(() => { if (held) title.scrollIntoView({block: "start"}); }, 200);
     setTimeout(() => clearInterval(hold), 3000);
   };
+  // A document opened from a source card shows the cited passage (ui/document_view.py), once per opening.
+  const showCited = () => {
+    const cited = document.querySelector("[role=dialog] .bron-passage.geciteerd:not([data-getoond])");
+    if (!cited) return;
+    cited.dataset.getoond = "ja";
+    cited.scrollIntoView({block: "start"});
+  };
   dutch(document.body);
-  new MutationObserver(() => { dutch(document.body); startAtTop(); })
+  new MutationObserver(() => { dutch(document.body); startAtTop(); showCited(); })
     .observe(document.body, {childList: true, subtree: true, attributes: true, attributeFilter: LABELLED});
 
   document.addEventListener("click", (event) => {

@@ -31,7 +31,7 @@ def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> tuple[list[s
         with st.expander(texts.SIDEBAR_DOCUMENTS.format(count=len(docs)), icon=":material/folder_open:"):
             for doc in docs:  # each title opens the document's text (ui/document_view.py)
                 line = texts.SIDEBAR_DOCUMENT_LINE.format(
-                    type=type_label(doc.type), date=doc.date or texts.SIDEBAR_DATE_UNKNOWN,
+                    type=type_label(doc.type), date=texts.document_date(doc.date),
                     passages=texts.passage_count(doc.passages),
                 )
                 st.button(doc.title, key=f"doc-{doc.doc_id}", type="tertiary", on_click=open_document, args=(doc.doc_id,),

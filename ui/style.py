@@ -38,9 +38,15 @@ _CSS = f"""
 [data-testid="stFileChip"][aria-invalid="true"] {{ flex-wrap: wrap; height: auto; }}
 [data-testid="stFileChip"] [role="alert"] {{ position: static; width: auto; height: auto; margin: 0.2rem 0 0 0;
   clip: auto; clip-path: none; overflow: visible; white-space: normal; flex-basis: 100%; font-size: 0.8rem; }}
-/* The one-word title fits a phone; where it cannot, it breaks at its soft hyphen (Samenwerkings-assistent). */
+button.lees-verder {{ display: none; }}
 @media (max-width: {PHONE_MAX_PX}px) {{
+  /* The one-word title fits a phone; where it cannot, it breaks at its soft hyphen (Samenwerkings-assistent). */
   h1 {{ font-size: clamp(1.5rem, 7vw, 2.75rem) !important; }}
+  /* A long answer folded after its first lines, so its sources follow on the first screen (ui/answer_view.py). */
+  [class*="st-key-antwoord-"]:has(button.lees-verder):not([data-heel="ja"]) [data-testid="stMarkdown"] {{
+    max-height: 11.2em; overflow: hidden; mask-image: linear-gradient(to bottom, black 65%, transparent); }}
+  button.lees-verder {{ display: inline-block; font: inherit; font-size: 0.9rem; padding: 0.2rem 0.7rem;
+    border-radius: 0.5rem; border: 1px solid #d0d7de; background: transparent; color: inherit; cursor: pointer; }}
 }}
 button.kopieer {{ font: inherit; font-size: 0.85rem; padding: 0.2rem 0.7rem; border-radius: 0.5rem;
   border: 1px solid #d0d7de; background: transparent; color: inherit; cursor: pointer; }}
@@ -51,6 +57,8 @@ button.kopieer {{ font: inherit; font-size: 0.85rem; padding: 0.2rem 0.7rem; bor
 @keyframes zoekt-draait {{ to {{ transform: rotate(360deg); }} }}
 a[href^="#bron-"] {{ text-decoration: none; font-weight: 600; }}
 [class*="st-key-bron-"] {{ scroll-margin-top: 4.5rem; }}
+/* The passage a source card opened the document at (ui/document_view.py). */
+.bron-passage.geciteerd {{ border-left-color: #b08800; scroll-margin-top: 1rem; }}
 </style>
 """
 

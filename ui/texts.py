@@ -48,8 +48,11 @@ FILTER_SEARCH_ALL = "Zoek in alle documenten"
 SOURCES = "Bronnen"
 COPY = "Antwoord kopiëren"
 COPIED = "Gekopieerd"
+UNFOLD = "Lees het hele antwoord"
+FOLD = "Minder tonen"
 LEAD_IN_ONLY = "Wat na de dubbele punt volgt, staat in de bron hieronder."
 SOURCE_LINK = "Bekijk de bron"
+SOURCE_IN_DOCUMENT = "Lees het in het hele document"
 SOURCE_LAW_LINK = "Bekijk {reference} op wetten.overheid.nl"
 SOURCE_MISSING = "Deze passage staat niet meer in de index (het document is intussen gewijzigd of verwijderd)."
 QUOTED = "Geciteerd:"
@@ -183,3 +186,26 @@ def upload_locked(seconds: float) -> str:
 
 def passage_count(n: int) -> str:
     return f"{n} passage" if n == 1 else f"{n} passages"
+
+
+_UNKNOWN = "onbekend"
+
+
+def known_date(date: str | None) -> str | None:
+    """A document's date as a reader says it ("2026-08-01" reads "1 augustus 2026"; "oktober 2021" stays),
+    or None where the front matter has none or says it is unknown ("onbekend (na oktober 2022)")."""
+    date = (date or "").strip()
+    if not date or date.lower().startswith(_UNKNOWN):
+        return None
+    parts = date.split("-")
+    if len(parts) == 3 and all(part.isdigit() for part in parts) and 1 <= int(parts[1]) <= 12:
+        return f"{int(parts[2])} {MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return date
+
+
+def document_date(date: str | None) -> str:
+    """The date for a document's own line: `known_date`, else "datum onbekend" with what the source adds."""
+    if known := known_date(date):
+        return known
+    rest = (date or "").strip()[len(_UNKNOWN):].strip()
+    return f"{SIDEBAR_DATE_UNKNOWN} {rest}" if rest else SIDEBAR_DATE_UNKNOWN
