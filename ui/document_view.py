@@ -27,35 +27,41 @@ def open_document_at(doc_id: str, passage_id: str, quote: str) -> None:
     open_document(doc_id)
 
 
-def without_overlap(text: str, previous: str | None) -> str:
-    """A passage's text without the sentence it repeats from the one before it: ingest carries the last
-    sentence of a chunk into the next (ingest/chunking.py), which read as one text says it twice."""
-    if previous is None:
-        return text
-    last = split_sentences(previous)
-    if last and text.startswith(last[-1]):
-        return text[len(last[-1]):].lstrip()
-    return text
+def carried_sentence(previous: str, text: str) -> str | None:
+    """The sentence `text` repeats from the end of `previous`: ingest carries the last sentence of a
+    chunk into the next one of the same section (ingest/chunking.py), so a search finds a thought cut
+    in two whole; read as one text, it would say it twice."""
+    sentences = split_sentences(previous)
+    if sentences and text.startswith(sentences[-1]) and previous.rstrip().endswith(sentences[-1]):
+        return sentences[-1]
+    return None
 
 
 def document_html(passages: list[Passage], cited: tuple[str, str] | None = None) -> str:
     """The passages as one text, each heading and each sentence once: the chunks of one section (the
     leden of one article) all open with its heading, which is shown where the section starts only, and
-    a continued section repeats the sentence before it. The `cited` passage (id, quote) has its quote
-    marked and the class the page script scrolls to."""
-    parts: list[str] = []
+    a chunk that continues a section repeats the sentence before it, which is shown once (in the cited
+    passage, where that is one of the two). The `cited` passage (id, quote) has its quote marked and
+    the class the page script scrolls to."""
+    cited_id, quote = cited or ("", "")
+    bodies: list[str] = []
     shown: str | None = None
-    previous: str | None = None
     for passage in passages:
         text = passage.text
-        continued = passage.heading and text.startswith(passage.heading) and passage.heading == shown
-        if continued:
-            text = without_overlap(text[len(passage.heading):].lstrip("\n"), previous)
+        if passage.heading and text.startswith(passage.heading) and passage.heading == shown:
+            text = text[len(passage.heading):].lstrip("\n")
+            if carried := carried_sentence(bodies[-1], text):
+                if passage.id == cited_id:  # the earlier copy goes, so the cited passage stays whole
+                    bodies[-1] = bodies[-1].rstrip()[: -len(carried)].rstrip()
+                else:
+                    text = text[len(carried):].lstrip()
         shown = passage.heading or shown
-        previous = passage.text
-        quote = cited[1] if cited and cited[0] == passage.id else ""
-        html = highlight_passage(text, quote, passage.heading)[0]
-        if cited and cited[0] == passage.id:
+        bodies.append(text)
+    parts: list[str] = []
+    for passage, text in zip(passages, bodies, strict=True):
+        is_cited = passage.id == cited_id
+        html = highlight_passage(text, quote if is_cited else "", passage.heading)[0]
+        if is_cited:
             html = html.replace("class='bron-passage'", f"class='bron-passage {CITED_CLASS}'", 1)
         parts.append(html)
     return "".join(parts)
