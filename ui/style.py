@@ -33,7 +33,7 @@ _CSS = f"""
   color: {CAPTION_GREY}; }}
 /* A focused question field: a clear blue ring (the theme's red would read as an error). */
 [data-testid="stChatInput"] > div:focus-within {{ border-color: {FOCUS_BLUE} !important;
-  outline: 3px solid {FOCUS_BLUE}; outline-offset: 2px; box-shadow: none !important; }}
+  outline: 2px solid {FOCUS_BLUE}; outline-offset: 1px; box-shadow: none !important; }}
 /* An upload the browser refused says why in text under the file's name, not only in a hover tooltip. */
 [data-testid="stFileChip"][aria-invalid="true"] {{ flex-wrap: wrap; height: auto; }}
 [data-testid="stFileChip"] [role="alert"] {{ position: static; width: auto; height: auto; margin: 0.2rem 0 0 0;
