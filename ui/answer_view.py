@@ -17,9 +17,9 @@ from assistant.feedback import FeedbackStore
 from assistant.messages import EXAMPLE_QUESTIONS, REFUSALS_EN, REFUSALS_NL
 from assistant.models import Citation, Passage
 from ui import texts
+from ui.document_view import open_document_at
 from ui.engine import passage_by_id, type_label
 from ui.export import answer_with_sources
-from ui.document_view import open_document_at
 from ui.highlight import highlight_passage
 from ui.markdown_text import escape_markdown
 from ui.session import Exchange, ask_again, ask_later, search_everything

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+from test_accessibility import assert_dutch_and_accessible, english_labels
 from test_app import LAW_QUESTION, MODELS_DIR, REPO, app_environment
 from test_e2e import ARTIFACTS, DESKTOP, PHONE, STEP_TIMEOUT_MS, ask, open_tab, source, wait_for_idle
 
@@ -115,6 +116,7 @@ def test_the_document_opens_at_the_cited_passage_saying_each_sentence_once(page)
       return passage.top >= 0 && passage.top < window.innerHeight;
     }""")
     assert in_view, "the dialog is scrolled to the cited passage"
+    assert_dutch_and_accessible(page, "document dialog")
     page.screenshot(path=str(ARTIFACTS / "details-document-at-passage.png"))
 
 
@@ -124,6 +126,7 @@ def test_a_long_answer_is_folded_on_a_phone_so_its_sources_follow(server: str) -
         answer = ask(phone, LAW_QUESTION)
         unfold = answer.get_by_role("button", name="Lees het hele antwoord")
         assert unfold.is_visible()
+        assert english_labels(phone) == [], "the phone layout (sidebar closed) speaks Dutch too"
         gap = phone.evaluate("""() => {
           const text = document.querySelector("[class*='st-key-antwoord-']").getBoundingClientRect();
           const sources = [...document.querySelectorAll('[data-testid=stChatMessage] strong')]
