@@ -9,6 +9,7 @@
   const patterns = __PATTERNS__.map(([source, dutch]) => [new RegExp(source), dutch]);
   const page = __PAGE__;
   const QUESTION_FIELD = "[data-testid=stChatInputTextArea]";
+  const SKIP_LINK = "[data-testid=stSkipToContent]";
   const LABELLED = ["aria-label", "title"];
 
   const translate = (text) => {
@@ -31,13 +32,17 @@
       const dutchText = translate(node.nodeValue);
       if (dutchText !== node.nodeValue) node.nodeValue = dutchText;
     }
-    // Streamlit's skip link goes to the main block; here it goes to the question field, where there is one.
-    const skip = document.querySelector("[data-testid=stSkipToContent]");
-    if (skip && skip.firstChild) {
-      const wanted = document.querySelector(QUESTION_FIELD) ? page.skipToQuestion : page.skipToContent;
-      if (skip.firstChild.nodeValue !== wanted) skip.firstChild.nodeValue = wanted;
-    }
+    nameSkipLink();
   };
+  // Streamlit's skip link goes to the main block; here it goes to the question field, where there is one
+  // (named again when it gets focus: the page may have changed since the last mutation seen).
+  const nameSkipLink = () => {
+    const skip = document.querySelector(SKIP_LINK);
+    if (!skip || !skip.firstChild) return;
+    const wanted = document.querySelector(QUESTION_FIELD) ? page.skipToQuestion : page.skipToContent;
+    if (skip.firstChild.nodeValue !== wanted) skip.firstChild.nodeValue = wanted;
+  };
+  document.addEventListener("focusin", (event) => { if (event.target.matches(SKIP_LINK)) nameSkipLink(); });
 
   // Streamlit keeps a chat scrolled to its end; on a phone that hides the title of the start screen.
   // The start screen (examples, no messages yet) is shown from its top, once per page load.
@@ -66,7 +71,7 @@
     .observe(document.body, {childList: true, subtree: true, attributes: true, attributeFilter: LABELLED});
 
   document.addEventListener("click", (event) => {
-    const skip = event.target.closest("[data-testid=stSkipToContent]");
+    const skip = event.target.closest(SKIP_LINK);
     if (skip) {
       const field = document.querySelector(QUESTION_FIELD);
       if (!field) return;  // Streamlit's own handler focuses the main block

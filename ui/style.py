@@ -74,6 +74,7 @@ _WORDS = {
     "Chat message from assistant": texts.MESSAGE_FROM_ASSISTANT, "Chat message from user": texts.MESSAGE_FROM_USER,
     "Add files": texts.ADD_FILES, "file upload": texts.PICK_FILES, "Upload": texts.UPLOAD_BROWSE,
     "Click to retry upload": texts.RETRY_UPLOAD, "Error: ": "", "add icon": "",
+    "Show password": texts.SHOW_PASSWORD, "Hide password": texts.HIDE_PASSWORD,
 }
 _PATTERNS = [
     (r"^.* files are not allowed\.$", texts.UPLOAD_TYPE_REFUSED),
@@ -81,6 +82,8 @@ _PATTERNS = [
     (r"^File type must be .*$", texts.UPLOAD_TYPE_REFUSED),
     (r"^File is larger than (.+)$", texts.UPLOAD_TOO_LARGE),
     (r"^(\d+)MB per file\b.*$", texts.UPLOAD_DROP),
+    (r"^Press (.+) to submit form$", texts.PRESS_TO_SUBMIT),
+    (r"^Press (.+) to apply$", texts.PRESS_TO_APPLY),
     (r"^Help for (.+)$", texts.HELP_FOR),
     (r"^Cancel upload of (.+)$", texts.CANCEL_UPLOAD_OF),
     (r"^Remove (.+)$", texts.REMOVE_NAMED),

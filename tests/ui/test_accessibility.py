@@ -30,8 +30,9 @@ pytestmark = pytest.mark.e2e
 BLOCKING_IMPACTS = {"serious", "critical"}
 # Words that are English and never Dutch: one of them in a label means Streamlit's English got through.
 ENGLISH = re.compile(
-    r"\b(the|from|message|sidebar|skip|main|content|upload|file|files|error|help|select|clear|send|remove|"
-    r"expand|collapse|browse|drag|drop|add|click|retry|cancel|running|thumbs|rating|heading|pages|limit)\b",
+    r"\b(the|to|and|from|message|sidebar|skip|main|content|upload|file|files|error|help|select|clear|send|"
+    r"remove|expand|collapse|browse|drag|drop|add|click|retry|cancel|running|thumbs|rating|heading|pages|"
+    r"limit|press|submit|form|apply|show|hide|password)\b",
     re.IGNORECASE,
 )
 # Everything a screen reader may announce: labels, titles, alternative texts, and the text it does not skip
@@ -92,6 +93,11 @@ def test_the_chat_page_is_dutch_and_passes_axe(page) -> None:
     assert "[1]" in answer.inner_text()
     assert page.locator("[aria-label='Antwoord van de assistent']").count() == 1
     assert_dutch_and_accessible(page, "answer with sources")
+    answer.locator("[aria-label='Goed antwoord']").click()
+    comment = answer.get_by_role("textbox", name="Toelichting (optioneel)")
+    comment.fill("Duidelijk")  # Streamlit then shows its "Press Ctrl+Enter to submit form"
+    page.wait_for_timeout(300)
+    assert_dutch_and_accessible(page, "feedback form")
     page.locator("[data-testid=stSidebar]").hover()  # its close button shows on hover
     page.get_by_role("button", name="Zijbalk sluiten").click()
     page.get_by_role("button", name="Zijbalk openen").wait_for(timeout=STEP_TIMEOUT_MS)
