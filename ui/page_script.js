@@ -10,6 +10,8 @@
   const page = __PAGE__;
   const QUESTION_FIELD = "[data-testid=stChatInputTextArea]";
   const SKIP_LINK = "[data-testid=stSkipToContent]";
+  // Questions, answers and documents stay as written, even a question that is just "Open".
+  const WRITTEN_TEXT = "[data-testid=stChatMessage] [data-testid=stMarkdownContainer], .bron-passage";
   const LABELLED = ["aria-label", "title"];
 
   const translate = (text) => {
@@ -30,7 +32,7 @@
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const dutchText = translate(node.nodeValue);
-      if (dutchText !== node.nodeValue) node.nodeValue = dutchText;
+      if (dutchText !== node.nodeValue && !node.parentElement.closest(WRITTEN_TEXT)) node.nodeValue = dutchText;
     }
     nameSkipLink();
   };

@@ -171,3 +171,12 @@ def contrast(colour: str, background: str) -> float:
 
     light, dark = sorted((luminance(colour), luminance(background)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
+
+
+def test_a_question_is_shown_as_typed_even_where_it_matches_a_streamlit_label(page) -> None:
+    """The page script translates Streamlit's own texts ("Upload" on the file picker's button), never
+    what a user wrote."""
+    page.wait_for_selector("text=Probeer bijvoorbeeld", timeout=STEP_TIMEOUT_MS)
+    ask(page, "Upload")
+    question = page.locator("[data-testid=stChatMessage]").first.locator("[data-testid=stMarkdownContainer]")
+    assert question.inner_text().strip() == "Upload"
