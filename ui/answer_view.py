@@ -17,23 +17,22 @@ from assistant.feedback import FeedbackStore
 from assistant.messages import EXAMPLE_QUESTIONS, REFUSALS_EN, REFUSALS_NL, refusal_examples
 from assistant.models import Citation, Passage
 from ui import texts
+from ui.document_view import open_document_at
 from ui.engine import passage_by_id, shown_title, type_label
 from ui.export import answer_with_sources
 from ui.highlight import highlight_passage
+from ui.markdown_text import escape_markdown
 from ui.session import Exchange, ask_again, ask_later, search_everything
 
 USER_AVATAR = ":material/person:"
 ASSISTANT_AVATAR = texts.APP_ICON
 STREAM_PAUSE_S = 0.04
+# An answer longer than this is folded on a phone: about 15 lines at 390 px (40 characters a line), where
+# the fold shows 7; a law answer of one quoted lid (700-900 characters) used to fill the screen before its sources.
+FOLD_CHARS = 600
 # The refusal is shown as its one sentence; the example questions its full text names become buttons.
 REFUSAL_SUGGESTIONS = EXAMPLE_QUESTIONS[:3]
 NO_SUGGESTIONS = {"missing_value"}
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]#<>$|~])")
-
-
-def escape_markdown(text: str) -> str:
-    """User input shown as typed, never as Markdown (or LaTeX, which Streamlit renders between $)."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 def answer_markdown(text: str) -> str:
@@ -64,6 +63,14 @@ def sentence_pieces(text: str) -> Iterator[str]:
         time.sleep(STREAM_PAUSE_S)
 
 
+def _emptying_after_first(pieces: Iterator[str], waiting: DeltaGenerator | None) -> Iterator[str]:
+    """The pieces, with `waiting` emptied once the first one is on the page."""
+    for n, piece in enumerate(pieces):
+        yield piece
+        if n == 0 and waiting is not None:
+            waiting.empty()
+
+
 def searching_status(slot: DeltaGenerator) -> None:
     """"Ik zoek in de bronnen…" with a spinner (ui/style.py), drawn at once in the reply bubble."""
     slot.markdown(f"<div class='zoekt' role='status'><span></span>{texts.SEARCHING}</div>", unsafe_allow_html=True)
@@ -82,17 +89,26 @@ def render_exchange(exchange: Exchange, settings: Settings, *, latest: bool) -> 
             render_answer(exchange, settings, new=False, latest=latest)
 
 
-def render_answer(exchange: Exchange, settings: Settings, *, new: bool, latest: bool) -> None:
+def render_answer(exchange: Exchange, settings: Settings, *, new: bool, latest: bool,
+                  waiting: DeltaGenerator | None = None) -> None:
+    """The answer with its sources and controls; `waiting` (the "Ik zoek…" status of a new answer) is
+    emptied once the answer's first words are drawn, so the reply bubble is never empty meanwhile."""
     answer = exchange.answer
     assert answer is not None, "only answered turns are drawn as answers"
     _search_notes(exchange)
     text = linked_markers(answer_markdown(answer.text), exchange.id)
     if answer.refused:
         _refusal(exchange, latest)
-    elif new:
-        st.write_stream(sentence_pieces(text))
     else:
-        st.markdown(text)
+        with st.container(key=f"antwoord-{exchange.id}"):
+            if new:
+                st.write_stream(_emptying_after_first(sentence_pieces(text), waiting))
+            else:
+                st.markdown(text)
+            if len(answer.text) > FOLD_CHARS:
+                _unfold_button()
+    if waiting is not None:
+        waiting.empty()
     if not answer.refused and ends_in_lead_in(answer.text):  # never leave a reader at a colon
         st.caption(texts.LEAD_IN_ONLY)
     for note in answer.guard_notes:  # Dutch notes from the LLM citation guard, e.g. why it fell back
@@ -106,6 +122,13 @@ def render_answer(exchange: Exchange, settings: Settings, *, new: bool, latest: 
     if latest and exchange.suggestions and not answer.refused:
         _follow_ups(exchange)
     _feedback(exchange, settings)
+
+
+def _unfold_button() -> None:
+    """On a phone a long answer is folded after its first lines (ui/style.py), so its sources follow
+    within the first screen; this button (the page script) shows the rest. Hidden on wider screens."""
+    st.html(f'<button class="lees-verder" type="button" aria-expanded="false" data-meer="{texts.UNFOLD}" '
+            f'data-minder="{texts.FOLD}">{texts.UNFOLD}</button>')
 
 
 def typo_note(typo_fixes: dict[str, str]) -> str | None:
@@ -190,7 +213,8 @@ def source_label(citation: Citation, passage: Passage | None = None, title: str 
     page is named by its section heading."""
     reference = citation.reference or (passage.heading if passage and passage.heading else "")
     where = f" — {escape_markdown(reference)}" if reference else ""
-    date = f" · {passage.date}" if passage and passage.date else ""
+    known = texts.known_date(passage.date) if passage else None
+    date = f" · {escape_markdown(known)}" if known else ""  # an unknown date is left out, not shown as "onbekend"
     outdated = f" · :orange[{texts.OUTDATED_BADGE}]" if citation.outdated else ""
     return f"[{citation.number}] {escape_markdown(title or citation.title)}{where} · {type_label(citation.type)}{date}{outdated}"
 
@@ -227,6 +251,10 @@ def _sources(exchange: Exchange, settings: Settings) -> None:
                 st.markdown(passage_html, unsafe_allow_html=True)
             if link := source_link(citation):
                 st.markdown(f":material/open_in_new: [{link_label(citation)}]({link})")
+            if passage is not None:
+                st.button(texts.SOURCE_IN_DOCUMENT, key=f"lees-{exchange.id}-{citation.number}", type="tertiary",
+                          icon=":material/article:", on_click=open_document_at,
+                          args=(citation.doc_id, citation.passage_id, citation.quote))
 
 
 def _store_rating(exchange: Exchange, settings: Settings, key: str) -> None:

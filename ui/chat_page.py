@@ -86,9 +86,10 @@ def answer_new_question(question: str, filter_types: list[str]) -> None:
             draft.empty()
         else:
             answer = result.answer
-        status.empty()
+        if streamed:  # the stop button goes; the status stays while the follow-ups are looked up
+            searching_status(status)
         finish_turn(settings, engine, exchange, answer)
-        render_answer(exchange, settings, new=not streamed, latest=True)
+        render_answer(exchange, settings, new=not streamed, latest=True, waiting=status)
     if exchange.answer is None:  # an error (shown above) is no answer: the question leaves the history again
         forget_turn(settings, exchange)
 
@@ -124,7 +125,7 @@ def finish_interrupted(settings: Settings, engine: Engine) -> None:
 
 def main() -> None:
     settings = get_settings()
-    st.title(texts.APP_TITLE)
+    st.title(texts.APP_HEADING)
     # The input comes before the (on a cold start, ~20 s) engine load: a question typed meanwhile is
     # asked in the run that follows the load, instead of the input being missing until then.
     typed = st.chat_input(texts.CHAT_PLACEHOLDER)

@@ -41,7 +41,7 @@ def render_sidebar(settings: Settings, docs: list[DocumentInfo]) -> tuple[list[s
             titles = distinct_titles(docs)
             for doc in docs:  # each title opens the document's text (ui/document_view.py)
                 line = texts.SIDEBAR_DOCUMENT_LINE.format(
-                    type=type_label(doc.type), date=doc.date or texts.SIDEBAR_DATE_UNKNOWN,
+                    type=type_label(doc.type), date=texts.document_date(doc.date),
                     passages=texts.passage_count(doc.passages),
                 )
                 st.button(titles[doc.doc_id], key=f"doc-{doc.doc_id}", type="tertiary", on_click=open_document,

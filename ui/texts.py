@@ -7,11 +7,13 @@ import math
 from assistant.messages import TYPE_NOUNS_NL
 
 APP_TITLE = "Samenwerkingsassistent"
+# The page heading: a soft hyphen lets the one long word break as "Samenwerkings-assistent" on a narrow screen.
+APP_HEADING = "Samenwerkings\u00adassistent"
 APP_ICON = ":material/handshake:"
 PAGE_CHAT = "Vragen stellen"
 PAGE_UPLOAD = "Documenten uploaden"
 
-LOADING = "Het zoekmodel en de documenten worden geladen (de eerste keer duurt dat ongeveer 20 seconden)…"
+LOADING = "Het zoekmodel en de index met documenten worden geladen…"
 SEARCHING = "Ik zoek in de bronnen…"
 CHAT_PLACEHOLDER = "Stel een vraag over OOGO, passend onderwijs of jeugdhulp…"
 
@@ -40,8 +42,11 @@ FILTER_SEARCH_ALL = "Zoek in alle documenten"
 SOURCES = "Bronnen"
 COPY = "Antwoord kopiëren"
 COPIED = "Gekopieerd"
+UNFOLD = "Lees het hele antwoord"
+FOLD = "Minder tonen"
 LEAD_IN_ONLY = "Wat na de dubbele punt volgt, staat in de bron hieronder."
 SOURCE_LINK = "Bekijk de bron"
+SOURCE_IN_DOCUMENT = "Lees het in het hele document"
 SOURCE_LAW_LINK = "Bekijk {reference} op wetten.overheid.nl"
 SOURCE_MISSING = "Deze passage staat niet meer in de index (het document is intussen gewijzigd of verwijderd)."
 QUOTED = "Geciteerd:"
@@ -51,6 +56,36 @@ OUTDATED_NOTE = "Let op: dit is een vervallen versie van de wet. Controleer de g
 FEEDBACK_UP = "Goed antwoord"
 FEEDBACK_DOWN = "Geen goed antwoord"
 SELECT_ALL = "Alles selecteren"
+
+# What a screen reader announces of Streamlit's own controls (ui/style.py puts these in place of the English).
+SKIP_TO_QUESTION = "Naar het vraagveld"
+SKIP_TO_CONTENT = "Naar de inhoud"
+SEND_QUESTION = "Vraag versturen"
+SIDEBAR_OPEN = "Zijbalk openen"
+SIDEBAR_CLOSE = "Zijbalk sluiten"
+SIDEBAR_LABEL = "Zijbalk"
+PAGES_LABEL = "Pagina's"
+MAIN_MENU = "Hoofdmenu"
+HEADING_LINK = "Link naar deze kop"
+OPEN = "Openen"
+CLOSE = "Sluiten"
+CLEAR = "Wissen"
+CLEAR_ALL = "Alles wissen"
+RATING = "Beoordeling"
+BUSY = "Bezig…"
+MESSAGE_FROM_ASSISTANT = "Antwoord van de assistent"
+MESSAGE_FROM_USER = "Uw vraag"
+ADD_FILES = "Bestanden toevoegen"
+PICK_FILES = "Bestanden kiezen"
+RETRY_UPLOAD = "Klik om opnieuw te uploaden"
+SHOW_PASSWORD = "Wachtwoord tonen"
+HIDE_PASSWORD = "Wachtwoord verbergen"
+PRESS_TO_SUBMIT = "Druk op $1 om te versturen"
+PRESS_TO_APPLY = "Druk op $1 om toe te passen"
+# "$1" is what the English label named (a widget, a file): JavaScript's replacement syntax.
+HELP_FOR = "Uitleg bij $1"
+REMOVE_NAMED = "$1 verwijderen"
+CANCEL_UPLOAD_OF = "Uploaden van $1 annuleren"
 FEEDBACK_THANKS = "Bedankt voor uw beoordeling."
 FEEDBACK_COMMENT = "Toelichting (optioneel)"
 FEEDBACK_COMMENT_HELP = "Wat was goed of wat ontbrak er? Uw toelichting helpt de assistent te verbeteren."
@@ -127,10 +162,14 @@ UPLOAD_UNLOCK = "Ontgrendelen"
 UPLOAD_WRONG_PASSWORD = "Dat wachtwoord klopt niet."
 UPLOAD_LOCKED = "Te veel onjuiste wachtwoorden. Probeer het over {wait} opnieuw."
 UPLOAD_PICK = "Kies een of meer bestanden"
-UPLOAD_DROP = "Sleep bestanden hierheen"
+UPLOAD_DROP = "Sleep bestanden hierheen (maximaal $1 MB per bestand)"
 UPLOAD_BROWSE = "Bladeren"
 UPLOAD_START = "Inlezen"
 UPLOAD_TYPE_REFUSED = "Dit bestandstype wordt niet ondersteund."
+UPLOAD_TOO_LARGE = "Dit bestand is groter dan $1."
+# Streamlit writes a file's size as "12.0B" or "1.5MB"; these read "12 bytes", "1,5 MB".
+SIZE_BYTES = "$1 bytes"
+SIZE_UNITS = "$1,$2 $3"
 UPLOAD_STAGE = "{stage} {done}/{total}"
 UPLOAD_SAVING = "Bestanden controleren…"
 UPLOAD_DONE = "Klaar: {names} ingelezen. U kunt er nu vragen over stellen."
@@ -157,3 +196,26 @@ def upload_locked(seconds: float) -> str:
 
 def passage_count(n: int) -> str:
     return f"{n} passage" if n == 1 else f"{n} passages"
+
+
+_UNKNOWN = "onbekend"
+
+
+def known_date(date: str | None) -> str | None:
+    """A document's date as a reader says it ("2026-08-01" reads "1 augustus 2026"; "oktober 2021" stays),
+    or None where the front matter has none or says it is unknown ("onbekend (na oktober 2022)")."""
+    date = (date or "").strip()
+    if not date or date.lower().startswith(_UNKNOWN):
+        return None
+    parts = date.split("-")
+    if len(parts) == 3 and all(part.isdigit() for part in parts) and 1 <= int(parts[1]) <= 12:
+        return f"{int(parts[2])} {MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return date
+
+
+def document_date(date: str | None) -> str:
+    """The date for a document's own line: `known_date`, else "datum onbekend" with what the source adds."""
+    if known := known_date(date):
+        return known
+    rest = (date or "").strip()[len(_UNKNOWN):].strip()
+    return f"{SIDEBAR_DATE_UNKNOWN} {rest}" if rest else SIDEBAR_DATE_UNKNOWN

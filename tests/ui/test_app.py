@@ -333,7 +333,7 @@ def test_answer_cites_only_its_sources_with_matching_numbers(app_settings: Setti
     passage = next(m.value for m in first.markdown if m.value.startswith("<div"))
     assert "<mark>" in passage, "the quoted sentences are highlighted in the passage"
     assert first.proto.expanded and not any(e.proto.expanded for e in at.chat_message[-1].expander[1:])
-    assert "2026-08-01" in labels[0], "the card shows the document's date"
+    assert "1 augustus 2026" in labels[0], "the card shows the document's date, as a reader says it"
     raw = "\n".join(m.value for m in at.chat_message[-1].markdown)
     assert re.search(r"\[\\\[1\\\]\]\(#bron-[0-9a-f]+-1\)", raw), "[1] links to source 1"
     [copy] = [h.proto.body for h in at.chat_message[-1].get("html") if "kopieer" in h.proto.body]
@@ -639,7 +639,7 @@ def test_a_sidebar_document_opens_to_its_text(app_settings: Settings) -> None:
     assert text.count("Artikel 18a. Samenwerkingsverbanden") == 1, "a heading once, not once per lid"
     assert text.index("1. Het bevoegd gezag") < text.index("9. Het ondersteuningsplan"), "passages in order"
     assert "wetten.overheid.nl" in text, "with its source link"
-    assert "wetgeving · 2026-08-01" in dialog.caption[0].value
+    assert "wetgeving · 1 augustus 2026" in dialog.caption[0].value
     assert not at.run().get("dialog"), "opened once: the next rerun does not open it again"
 
 
