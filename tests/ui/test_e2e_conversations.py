@@ -127,7 +127,8 @@ def test_an_upload_with_the_same_name_replaces_the_earlier_version(server: str) 
             tab.wait_for_selector(f"text={done}", timeout=STEP_TIMEOUT_MS)
             wait_for_idle(tab)
         assert tab.get_by_text("afsprakenkaart-zonnedal").count() >= 1
-        assert tab.get_by_role("button", name="Verwijderen").count() == 1, "one version in the list"
+        # exact: the file chip's own button is labelled "<file> verwijderen" (ui/page_script.js)
+        assert tab.get_by_role("button", name="Verwijderen", exact=True).count() == 1, "one version in the list"
         tab.screenshot(path=str(ARTIFACTS / "e2e-upload-replaced.png"))
 
         tab.get_by_role("link", name="Vragen stellen").click()
