@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from collections.abc import Callable, Set
 from dataclasses import dataclass, field
@@ -97,16 +98,56 @@ class IngestReport:
 
 
 def discover(corpus_dir: Path) -> list[Path]:
-    """Every file and link under the corpus except hidden files, the corpus's own README files and its
-    facts file. Links are listed whatever they point to (nothing, a folder), so each is reported."""
-    return sorted(
-        path
-        for path in corpus_dir.rglob("*")
-        if (path.is_file() or path.is_symlink())
-        and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
-        and path.name.lower() != "readme.md"
-        and path.relative_to(corpus_dir).as_posix() != FACTS_FILE
-    )
+    """Every file and link the walk of the corpus folder yields (see `walk_corpus`)."""
+    return walk_corpus(corpus_dir)[0]
+
+
+def walk_corpus(corpus_dir: Path) -> tuple[list[Path], list[FileError]]:
+    """Every file and link under the corpus except hidden ones, the corpus's own README files and its
+    facts file; and what the walk leaves out that a maintainer may have meant as input, with a Dutch reason.
+
+    Links are listed whatever they point to (nothing, a folder), so each is reported by `read_corpus`.
+    Reported here: folders that cannot be listed (their files would vanish from the index silently),
+    folders named like a document (`map.md/`: its files are read one by one, the folder is not one
+    document), special files (pipes, devices) and hidden files with a document extension. Left out
+    without a word: hidden folders (`.git`, `.uploads-tmp`) and files that are not documents by name."""
+    files: list[Path] = []
+    skipped: list[FileError] = []
+
+    def unreadable(error: OSError) -> None:
+        folder = Path(error.filename)
+        skipped.append(FileError(_relative(folder, corpus_dir), "map kan niet worden gelezen (geen leesrechten); "
+                                 "de bestanden erin zijn niet ingelezen"))
+
+    for folder, subfolders, names in os.walk(corpus_dir, onerror=unreadable):
+        here = Path(folder)
+        for name in list(subfolders):
+            path = here / name
+            if name.startswith("."):
+                subfolders.remove(name)
+            elif path.is_symlink():  # os.walk does not follow links: listed as a file, reported by read_corpus
+                subfolders.remove(name)
+                files.append(path)
+            elif path.suffix.lower() in SUPPORTED_SUFFIXES:
+                skipped.append(FileError(_relative(path, corpus_dir), "is een map met de naam van een document, "
+                                         "geen document; de bestanden erin worden elk apart ingelezen"))
+        for name in names:
+            path = here / name
+            relative = _relative(path, corpus_dir)
+            if name.startswith("."):
+                if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                    skipped.append(FileError(relative, "verborgen bestand (naam begint met een punt); niet ingelezen"))
+            elif name.lower() == "readme.md" or relative == FACTS_FILE:
+                continue
+            elif path.is_file() or path.is_symlink():
+                files.append(path)
+            else:
+                skipped.append(FileError(relative, "geen gewoon bestand (bijvoorbeeld een pipe of apparaat); niet ingelezen"))
+    return sorted(files), skipped
+
+
+def _relative(path: Path, corpus_dir: Path) -> str:
+    return path.relative_to(corpus_dir).as_posix()
 
 
 def read_corpus(
@@ -117,9 +158,9 @@ def read_corpus(
     `indexed`: the doc ids in the index now. Of two files with the same content the indexed one is
     read first and kept, so a copy added later never takes its place (and its passages) in the index."""
     corpus_dir = settings.corpus_dir
-    files = sorted(discover(corpus_dir), key=lambda path: doc_id_for(path, corpus_dir) not in indexed)
+    walked, errors = walk_corpus(corpus_dir)
+    files = sorted(walked, key=lambda path: doc_id_for(path, corpus_dir) not in indexed)
     passages: list[Passage] = []
-    errors: list[FileError] = []
     failed: set[str] = set()
     max_bytes = int(settings.max_file_mb * 1_000_000)
     progress.stage(STAGE_READ, len(files))
