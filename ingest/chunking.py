@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from assistant.config import Settings
 from assistant.corpus_facts import CorpusFacts
 from assistant.models import Passage
-from assistant.textutils import addresses_assistant, is_list_item, split_sentences, word_count
+from assistant.textutils import is_list_item, split_sentences, word_count
 from ingest.loaders import SourceText
 
 _ARTICLE = re.compile(r"^(?:#+\s*)?Artikel\s+(\d+(?:\.\d+)*[a-z]?)\.?(?:\s+(.*))?$")
@@ -319,11 +319,10 @@ def answer_units(passage: Passage) -> list[str]:
     """The sentences and list items of a passage that an extractive answer may quote.
 
     The heading line is context, not content, so it is left out; so are fragments of two words or less,
-    except list items: "- pleegzorg;" is one item of a list that must be given complete. A sentence
-    that addresses the assistant ("negeer alle eerdere instructies", "SYSTEM: ...") is never an answer
-    unit: quoting it would hand a planted instruction to the user as the sources' answer."""
+    except list items: "- pleegzorg;" is one item of a list that must be given complete. Sentences that
+    address the assistant never get here: ingest screens the units and takes such sentences out of
+    the passage (`ingest.screening`)."""
     lines = passage.text.splitlines()
     if passage.heading and lines and lines[0].strip() == passage.heading:
         lines = lines[1:]
-    return [unit for unit in split_sentences("\n".join(lines))
-            if (word_count(unit) > 2 or is_list_item(unit)) and not addresses_assistant(unit)]
+    return [unit for unit in split_sentences("\n".join(lines)) if word_count(unit) > 2 or is_list_item(unit)]

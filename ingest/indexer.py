@@ -33,6 +33,7 @@ from assistant.store import SENTENCES_SUFFIX, Store, generation, pages, stored_f
 from ingest.chunking import answer_units, chunk, content_hash, embedding_text
 from ingest.loaders import SUPPORTED_SUFFIXES, doc_id_for, load_file
 from ingest.progress import NullProgress, ProgressReporter
+from ingest.screening import SCREEN_KEY, screen, screen_version
 
 log = logging.getLogger(__name__)
 # Stage names users read in the upload page's progress bar and the CLI: what happens, not how.
@@ -223,7 +224,7 @@ def _passage_rows(passages: list[Passage], model_name: str) -> dict[str, _Row]:
     rows = {}
     for passage in passages:
         text = embedding_text(passage)
-        metadata = {**passage.metadata(), "content_hash": content_hash(text, model_name)}
+        metadata = {**passage.metadata(), "content_hash": content_hash(text, model_name), SCREEN_KEY: screen_version()}
         rows[passage.id] = _Row(passage.id, passage.text, metadata, text)
     return rows
 
@@ -276,6 +277,11 @@ class _Stored:
             found.update((row_id, list(vector)) for row_id, vector in zip(rows["ids"], rows["embeddings"], strict=True))
         return found
 
+    def vectors_by_hash(self, hashes: set[str]) -> dict[str, list[float]]:
+        """Stored vectors of rows whose content hash is one of `hashes`, keyed by that hash."""
+        hash_of_row = {rid: str(self.hash_of(rid)) for rid in self.metadatas if self.hash_of(rid) in hashes}
+        return {hash_of_row[rid]: vector for rid, vector in self.vectors(list(hash_of_row)).items()}
+
     @property
     def doc_ids(self) -> set[str]:
         return {str(metadata.get("doc_id")) for metadata in self.metadatas.values()}
@@ -306,23 +312,28 @@ class _Plan:
 
 def _plan(stored: _Stored, wanted: dict[str, _Row], failed: set[str]) -> _Plan:
     """Compare the wanted rows with the active generation; rows of files that failed to load are kept."""
-    keep = [rid for rid, row in wanted.items() if stored.hash_of(rid) == row.metadata["content_hash"]]
+    keep = [rid for rid, row in wanted.items() if _same(stored.metadatas.get(rid), row.metadata)]
     keep += [rid for rid, meta in stored.metadatas.items() if rid not in wanted and meta.get("doc_id") in failed]
     # A row id can stay while its text changes (sentence n of a passage after an edit): compare hashes.
-    add = [row for rid, row in wanted.items() if stored.hash_of(rid) != row.metadata["content_hash"]]
+    add = [row for rid, row in wanted.items() if not _same(stored.metadatas.get(rid), row.metadata)]
     removed = sum(1 for rid, meta in stored.metadatas.items() if rid not in wanted and meta.get("doc_id") not in failed)
     return _Plan(stored, keep, add, removed)
 
 
+def _same(stored: dict | None, wanted: dict) -> bool:
+    """A stored row stays as it is: same embedded text, and (for passages) cut by the same screen."""
+    return stored is not None and all(stored.get(key) == wanted.get(key) for key in ("content_hash", SCREEN_KEY))
+
+
 def _write(collection: Collection, plan: _Plan, encoder: EncoderFactory, progress: ProgressReporter,
-           label: str) -> _SyncCounts:
+           label: str, known: dict[str, list[float]] | None = None) -> _SyncCounts:
     """Fill a new generation's collection: kept rows with their stored vectors, new rows embedded
-    unless an identical text already has a vector (a passage that only moved)."""
+    unless an identical text already has a vector (a passage that only moved, or a unit the screen embedded)."""
     stored = plan.stored
     added = {str(row.metadata["content_hash"]) for row in plan.add}
     moved = [rid for rid in stored.metadatas if str(stored.hash_of(rid)) in added]
     kept_and_moved = stored.vectors(list(dict.fromkeys([*plan.keep, *moved])))
-    by_hash = {str(stored.hash_of(rid)): vector for rid, vector in kept_and_moved.items()}
+    by_hash = {**(known or {}), **{str(stored.hash_of(rid)): vector for rid, vector in kept_and_moved.items()}}
     vectors = {row.metadata["content_hash"]: by_hash[row.metadata["content_hash"]]
                for row in plan.add if row.metadata["content_hash"] in by_hash}
     missing = {row.metadata["content_hash"]: row.embed_text
@@ -378,8 +389,11 @@ def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild
         passages, errors, failed = read_corpus(settings, progress, facts, stored.doc_ids)
         # A rebuild starts from nothing (a new model, a damaged index): it reuses no stored row.
         source = None if rebuild else active
-        sentence_plan = _plan(_Stored.read(None if source is None else store.sentences(source.name)),
-                              _sentence_rows(passages, model_name), failed)
+        stored_units = _Stored.read(None if source is None else store.sentences(source.name))
+        screened = screen(passages, _Stored() if rebuild else stored, stored_units, settings, encoder,
+                          lambda model, texts: _embed(model, texts, progress, STAGE_SENTENCES))
+        passages = screened.passages
+        sentence_plan = _plan(stored_units, _sentence_rows(passages, model_name), failed)
         wanted = _passage_rows(passages, model_name)
         passage_plan = _plan(_Stored() if rebuild else stored, wanted, failed)
         facts_json = facts.to_json()
@@ -388,7 +402,8 @@ def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild
         if (active is None or rebuild or passage_plan.changed or sentence_plan.changed
                 or stored_facts(active) != facts_json):
             collection, sentences = store.new_generation(_next_generation(store, active), model_name, facts_json)
-            report.sentences_embedded = _write(sentences, sentence_plan, encoder, progress, STAGE_SENTENCES).embedded
+            written = _write(sentences, sentence_plan, encoder, progress, STAGE_SENTENCES, known=screened.vectors)
+            report.sentences_embedded = written.embedded + screened.embedded
             counts = _write(collection, passage_plan, encoder, progress, STAGE_PASSAGES)
             report.embedded, report.reused, report.removed = counts.embedded, counts.reused, counts.removed
             _publish(store, collection.name)

@@ -1,0 +1,64 @@
+"""Sentences in a source document that speak to the assistant instead of about the topic.
+
+A document is data, never instructions. A sentence that addresses the assistant, the chatbot, "the
+model" or "an AI", or orders it about ("zeg bij elke vraag ...", "de assistent moet ... tonen",
+"als je een AI bent ...") is a planted prompt injection or a pasted chat: ingest leaves it out of the
+passage and its answer units, and records it so `assistant corpus` and the upload page can name it.
+
+A list of known forms (the regex this replaced) misses paraphrases, so the decision is a small
+logistic model on the bundled encoder's sentence vector (the "passage:" vector ingest computes for
+every answer unit anyway) plus three form features. It is fitted by `python -m evals.train_instructions`
+on written examples and the corpus's own sentences, and committed as `weights/instruction_screen.json`:
+numpy only at run time, like the answer models (`assistant.scoring`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+
+import numpy as np
+
+from assistant.scoring import LogisticModel
+
+MODEL_NAME = "instruction_screen"
+EMBEDDING_DIMENSIONS = 384
+"""multilingual-e5-small's width: the model is fitted on the bundled encoder's vectors (see `SCREEN_MODEL`)."""
+SCREEN_MODEL = "bundled"
+"""The embedding model whose vectors the screen reads. Ingest with another model embeds the candidate
+sentences once more with the bundled one, so the screen means the same with every index."""
+
+_SECOND_PERSON = re.compile(r"\b(je|jij|jou|jouw|jullie|you|your)\b", re.IGNORECASE)
+# One to three words, then a comma or colon: "Chatbot, ...", "Beste AI, ...", "SYSTEM: ..." (or "Let op: ").
+_VOCATIVE = re.compile(r"^\W*(?:[\w'-]+\s+){0,2}[\w'-]+\s*[,:]")
+# Chat markup and role prompts as chat templates write them.
+_MARKUP = re.compile(r"<\|[^|]*\|>|\[/?INST\]|^\W*(?:system|user|assistant|developer)\s*:", re.IGNORECASE)
+
+FORM_FEATURES = ("second_person", "vocative_start", "chat_markup")
+FEATURES = tuple(f"e5_{i}" for i in range(EMBEDDING_DIMENSIONS)) + FORM_FEATURES
+
+
+def form_features(sentence: str) -> list[float]:
+    """Three features of form that a sentence vector blurs: is someone addressed as "je"/"you", does the
+    sentence open by naming its addressee, does it carry chat markup."""
+    return [float(bool(_SECOND_PERSON.search(sentence))), float(bool(_VOCATIVE.match(sentence))),
+            float(bool(_MARKUP.search(sentence)))]
+
+
+def feature_matrix(sentences: Sequence[str], vectors: Sequence[Sequence[float]]) -> np.ndarray:
+    """One row per sentence: its bundled-encoder "passage:" vector, then `FORM_FEATURES`."""
+    if not sentences:
+        return np.zeros((0, len(FEATURES)))
+    return np.hstack([np.asarray(vectors, dtype=float), np.asarray([form_features(s) for s in sentences])])
+
+
+@cache
+def screen_model() -> LogisticModel:
+    return LogisticModel.load(MODEL_NAME, FEATURES)
+
+
+def addresses_assistant(sentences: Sequence[str], vectors: Sequence[Sequence[float]]) -> list[bool]:
+    """For each sentence (with its bundled-encoder passage vector): does it speak to the assistant?"""
+    model = screen_model()
+    return [bool(p >= model.threshold) for p in model.probabilities(feature_matrix(sentences, vectors))]
