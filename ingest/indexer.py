@@ -366,6 +366,7 @@ def _clean_up(store: Store) -> list[str]:
     active = generations.get(pointer.active or "", 0)
     orphans = [name for name in generations if name not in reachable]
     store.delete(orphans)
+    store.collect_garbage()
     return sorted(name for name in orphans if generations[name] > active)
 
 
@@ -445,6 +446,7 @@ def _publish(store: Store, name: str) -> None:
     store.switch(name, previous=before.active)
     if before.previous and before.previous != name:
         store.delete([before.previous, f"{before.previous}{SENTENCES_SUFFIX}"])
+    store.collect_garbage()
 
 
 def _embed(model: TextEmbeddings, texts: dict[str, str], progress: ProgressReporter, label: str) -> dict[str, list[float]]:
