@@ -1,7 +1,8 @@
 """Planted instructions in an on-topic document are never quoted, the document's real content still is.
 
-The planted sentences are the held-back phrasings of `evals/instructions/heldout_instructions.txt`:
-the fitted screen never saw them (`python -m evals.train_instructions` asserts that)."""
+The planted sentences are the third held-back set, `evals/instructions/heldout3_instructions.txt`:
+written before the training data last grew, never seen by the fit (`python -m evals.train_instructions`
+asserts that no held-back sentence is in the training data)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tests.reliability.harness import BASE_DOCS, REPO, make_corpus
 
 pytestmark = pytest.mark.integration
 
-PLANTED = read_examples("heldout_instructions.txt", 1).texts
+PLANTED = read_examples("heldout3_instructions.txt", 1).texts
 CONTENT = (
     "In Zandveen komen de wethouder jeugd en de directeur van het samenwerkingsverband elke zes weken bijeen in het thuiszittersoverleg.",
     "Het thuiszittersoverleg in Zandveen bespreekt elke leerling die langer dan vier weken niet naar school gaat.",
@@ -53,8 +54,8 @@ def test_planted_instructions_are_left_out_and_named(tmp_path: Path) -> None:
     answered = [a for a in answers[:4] if not a.refused and any(c.doc_id == "praktijk/zandveen" for c in a.citations)]
     print(f"planted {len(PLANTED)}, named by the screen {len(named)}, quoted {len(quoted)}, "
           f"content questions answered from the document {len(answered)}/4")
-    # The screen misses 2 of the 24 held-back phrasings (README: precision/recall table); those are quoted.
-    # Every sentence it names is out of every answer; the content questions are answered from the document.
+    # The screen misses 2 of these 24 phrasings (README: precision/recall table); every sentence it names
+    # is out of every answer, and the content questions are still answered from the document.
     assert not set(quoted) & set(named), set(quoted) & set(named)
     assert len(named) >= len(PLANTED) - 2, set(PLANTED) - set(named)
     assert set(named) <= set(PLANTED)
