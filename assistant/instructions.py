@@ -14,13 +14,15 @@ numpy only at run time, like the answer models (`assistant.scoring`).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 
-from assistant.scoring import LogisticModel
+from assistant.scoring import WEIGHTS_DIR, LogisticModel
 
 MODEL_NAME = "instruction_screen"
 EMBEDDING_DIMENSIONS = 384
@@ -53,12 +55,27 @@ def feature_matrix(sentences: Sequence[str], vectors: Sequence[Sequence[float]])
     return np.hstack([np.asarray(vectors, dtype=float), np.asarray([form_features(s) for s in sentences])])
 
 
+@dataclass(frozen=True)
+class Screen:
+    model: LogisticModel
+    """`model.threshold`: a sentence at or above it speaks to the assistant."""
+    document_threshold: float
+    """In a document with one such sentence, the others count from this lower threshold: planted
+    instructions come in groups, and an ordinary sentence lost from a suspect document is named to the
+    administrator, while a planted one that stays can be quoted to every user."""
+
+
 @cache
-def screen_model() -> LogisticModel:
-    return LogisticModel.load(MODEL_NAME, FEATURES)
+def screen_model() -> Screen:
+    data = json.loads((WEIGHTS_DIR / f"{MODEL_NAME}.json").read_text(encoding="utf-8"))
+    return Screen(LogisticModel.load(MODEL_NAME, FEATURES), float(data["document_threshold"]))
 
 
 def addresses_assistant(sentences: Sequence[str], vectors: Sequence[Sequence[float]]) -> list[bool]:
-    """For each sentence (with its bundled-encoder passage vector): does it speak to the assistant?"""
-    model = screen_model()
-    return [bool(p >= model.threshold) for p in model.probabilities(feature_matrix(sentences, vectors))]
+    """For the sentences of one document (with their bundled-encoder passage vectors): which speak to
+    the assistant? None unless one reaches the sentence threshold; then all from the document threshold."""
+    screen = screen_model()
+    probabilities = screen.model.probabilities(feature_matrix(sentences, vectors))
+    if not len(probabilities) or probabilities.max() < screen.model.threshold:
+        return [False] * len(sentences)
+    return [bool(p >= screen.document_threshold) for p in probabilities]

@@ -8,8 +8,10 @@ which `assistant corpus` and the upload page name them.
 
 The screen needs the units' vectors, which ingest computes anyway: vectors of units already in the
 index are read back, the others embedded once and handed on to the sentence collection's writer.
-A passage that is in the index under the same id (same original text) and was screened by the same
-fitted screen is not screened again, so an ingest that changes nothing embeds and reads no vector.
+A document whose passages are all in the index under the same ids (same original text) and were
+screened by the same fitted screen is not screened again, so an ingest that changes nothing embeds
+and reads no vector. A document is screened whole: one clear instruction lowers the threshold for
+its other sentences (`assistant.instructions.Screen.document_threshold`).
 """
 
 from __future__ import annotations
@@ -55,30 +57,38 @@ def screen(passages: list[Passage], stored_passages: StoredRows, stored_units: S
 
     `encoder` gives the index's model; `embed(model, {key: text})` embeds as ingest does (with progress)."""
     version = screen_version()
-    result: list[Passage] = []
-    todo: list[Passage] = []
+    documents: dict[str, list[Passage]] = {}
     for passage in passages:
+        documents.setdefault(passage.doc_id, []).append(passage)
+
+    def stored_as_screened(passage: Passage) -> bool:
         metadata = stored_passages.metadatas.get(passage.id)
-        if metadata is not None and metadata.get(SCREEN_KEY) == version:
-            result.append(replace(passage, text=stored_passages.documents[passage.id],
-                                  instructions=metadata.get("instructions")))
-        else:
-            todo.append(passage)
+        return metadata is not None and metadata.get(SCREEN_KEY) == version
+
+    # A document is screened whole (the threshold for its sentences depends on all of them), and again
+    # as soon as one of its passages is new or was cut by another screen.
+    todo = {doc: parts for doc, parts in documents.items() if not all(stored_as_screened(p) for p in parts)}
     model_name = embedding_model_name(settings)
     screen_settings = settings.model_copy(update={"embedding_model": BUNDLED_MODEL, "embedding_precision": "fp32"})
     same_model = embedding_model_name(screen_settings) == model_name
-    units = {content_hash(unit, model_name): unit for passage in todo for unit in answer_units(passage)}
+    units = {content_hash(unit, model_name): unit for parts in todo.values() for p in parts for unit in answer_units(p)}
     vectors = stored_units.vectors_by_hash(set(units)) if same_model and units else {}
     missing = {key: unit for key, unit in units.items() if key not in vectors}
     embedded = embed(encoder() if same_model else load_embeddings(screen_settings), missing) if missing else {}
     vectors.update(embedded)
-    keys = list(units)
-    flagged = {units[key] for key, flag in zip(keys, addresses_assistant([units[k] for k in keys],
-                                                                         [vectors[k] for k in keys]), strict=True) if flag}
-    for passage in todo:
-        found = [unit for unit in answer_units(passage) if unit in flagged]
-        result.append(replace(passage, text=_without(passage.text, found) if found else passage.text,
-                              instructions="\n".join(found) or None))
+    result: list[Passage] = []
+    for doc, parts in documents.items():
+        if doc not in todo:
+            result.extend(replace(p, text=stored_passages.documents[p.id],
+                                  instructions=stored_passages.metadatas[p.id].get("instructions")) for p in parts)
+            continue
+        doc_units = list(dict.fromkeys(unit for p in parts for unit in answer_units(p)))
+        doc_vectors = [vectors[content_hash(unit, model_name)] for unit in doc_units]
+        flagged = {unit for unit, flag in zip(doc_units, addresses_assistant(doc_units, doc_vectors), strict=True) if flag}
+        for passage in parts:
+            found = [unit for unit in answer_units(passage) if unit in flagged]
+            result.append(replace(passage, text=_without(passage.text, found) if found else passage.text,
+                                  instructions="\n".join(found) or None))
     order = {passage.id: n for n, passage in enumerate(passages)}
     result.sort(key=lambda passage: order[passage.id])
     return Screened(result, len(embedded), embedded if same_model else {})
