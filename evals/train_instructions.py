@@ -193,8 +193,9 @@ def main() -> None:
             p_doc, r_doc, tp_doc, fp_doc = precision_recall(probabilities >= document_threshold, data.labels)
             cells.append(f"{p:.3f} / {r:.3f} ({tp}, {fp}); in a suspect document {p_doc:.3f} / {r_doc:.3f} ({tp_doc}, {fp_doc})")
             if chosen is None:
-                print(f"  {name} missed: {json.dumps([t for t, f, y in zip(data.texts, flags, data.labels, strict=True) if y and not f], ensure_ascii=False)}")
-                print(f"  {name} wrongly flagged: {json.dumps([t for t, f, y in zip(data.texts, flags, data.labels, strict=True) if not y and f], ensure_ascii=False)}")
+                rows = list(zip(data.texts, flags, data.labels, strict=True))
+                print(f"  {name} missed: {json.dumps([t for t, f, y in rows if y and not f], ensure_ascii=False)}")
+                print(f"  {name} wrongly flagged: {json.dumps([t for t, f, y in rows if not y and f], ensure_ascii=False)}")
         cv_p, cv_r, _, _ = precision_recall(oof >= threshold, train.labels)
         corpus_fit = int((model.probabilities(x_train[in_corpus][:, columns]) >= threshold).sum())
         print(f"| {label} | {threshold:.2f} / {document_threshold:.2f} | " + " | ".join(cells) + f" | {cv_p:.3f} / {cv_r:.3f} | "

@@ -111,7 +111,7 @@ def walk_corpus(corpus_dir: Path) -> tuple[list[Path], list[FileError]]:
     Reported here: folders that cannot be listed (their files would vanish from the index silently),
     folders named like a document (`map.md/`: its files are read one by one, the folder is not one
     document), special files (pipes, devices) and hidden files with a document extension. Left out
-    without a word: hidden folders (`.git`, `.uploads-tmp`) and files that are not documents by name."""
+    without a word: hidden folders (`.git`, the upload page's `uploads/.staging`) and files that are not documents by name."""
     files: list[Path] = []
     skipped: list[FileError] = []
 

@@ -12,8 +12,8 @@ import pytest
 
 from assistant.config import Settings
 from assistant.engine import Engine
-from evals.train_instructions import read_examples
 from assistant.textutils import split_sentences
+from evals.train_instructions import read_examples
 from tests.reliability.harness import BASE_DOCS, REPO, make_corpus
 
 pytestmark = pytest.mark.integration
@@ -22,7 +22,8 @@ PLANTED = read_examples("heldout4_instructions.txt", 1).texts
 PIECES = [piece for sentence in PLANTED for piece in split_sentences(sentence)]
 """What the chunker makes of them: "Ben jij de helpdesk? Stuur dan ..." is two answer units."""
 CONTENT = (
-    "In Zandveen komen de wethouder jeugd en de directeur van het samenwerkingsverband elke zes weken bijeen in het thuiszittersoverleg.",
+    "In Zandveen komen de wethouder jeugd en de directeur van het samenwerkingsverband elke zes weken bijeen "
+    "in het thuiszittersoverleg.",
     "Het thuiszittersoverleg in Zandveen bespreekt elke leerling die langer dan vier weken niet naar school gaat.",
     "De leerplichtambtenaar van Zandveen zit het thuiszittersoverleg voor en maakt het verslag.",
     "Sinds de start van het overleg in 2021 is het aantal thuiszitters in Zandveen gehalveerd.",
