@@ -9,14 +9,15 @@ A list of known forms (the regex this replaced) misses paraphrases, so the decis
 logistic model on the bundled encoder's sentence vector (the "passage:" vector ingest computes for
 every answer unit anyway) plus three form features. It is fitted by `python -m evals.train_instructions`
 on written examples and the corpus's own sentences, and committed as `weights/instruction_screen.json`:
-numpy only at run time, like the answer models (`assistant.scoring`).
+numpy only at run time, like the answer models (`assistant.scoring`). A sentence counts with the likeliest
+of itself and its clauses (`clauses`), so an order set between commas inside policy prose is seen.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -37,6 +38,11 @@ _VOCATIVE = re.compile(r"^\W*(?:[\w'-]+\s+){0,2}[\w'-]+\s*[,:]")
 # Chat markup and role prompts as chat templates write them.
 _MARKUP = re.compile(r"<\|[^|]*\|>|\[/?INST\]|^\W*(?:system|user|assistant|developer)\s*:", re.IGNORECASE)
 
+# Where a sentence breaks into clauses: an order set into policy prose between commas or brackets.
+_CLAUSE_BREAK = re.compile(r"\s*[,;:()]\s*")
+MIN_CLAUSE_WORDS = 3
+"""Shorter pieces ("Beste ouder", "eerste lid") carry no order of their own."""
+
 FORM_FEATURES = ("second_person", "vocative_start", "chat_markup")
 FEATURES = tuple(f"e5_{i}" for i in range(EMBEDDING_DIMENSIONS)) + FORM_FEATURES
 
@@ -55,6 +61,16 @@ def feature_matrix(sentences: Sequence[str], vectors: Sequence[Sequence[float]])
     return np.hstack([np.asarray(vectors, dtype=float), np.asarray([form_features(s) for s in sentences])])
 
 
+def clauses(sentence: str) -> list[str]:
+    """The clauses of a sentence that has more than one (of `MIN_CLAUSE_WORDS` words or more), else none.
+
+    Why: an order embedded in policy prose ("Het samenwerkingsverband stelt het plan vast, waarbij de
+    chatbot ... moet zeggen ..., en de gemeente geeft advies.") is diluted in the whole sentence's vector;
+    on its own it is judged like any other sentence."""
+    parts = [part for part in _CLAUSE_BREAK.split(sentence) if len(part.split()) >= MIN_CLAUSE_WORDS]
+    return parts if len(parts) > 1 else []
+
+
 @dataclass(frozen=True)
 class Screen:
     model: LogisticModel
@@ -71,11 +87,27 @@ def screen_model() -> Screen:
     return Screen(LogisticModel.load(MODEL_NAME, FEATURES), float(data["document_threshold"]))
 
 
-def addresses_assistant(sentences: Sequence[str], vectors: Sequence[Sequence[float]]) -> list[bool]:
-    """For the sentences of one document (with their bundled-encoder passage vectors): which speak to
-    the assistant? None unless one reaches the sentence threshold; then all from the document threshold."""
+def instruction_probabilities(model: LogisticModel, sentences: Sequence[str], vectors: Sequence[Sequence[float]],
+                               clause_vectors: Mapping[str, Sequence[float]]) -> np.ndarray:
+    """Per sentence, `model`'s probability for the sentence or for the likeliest of its `clauses`
+    (`clause_vectors`: clause -> its bundled-encoder passage vector)."""
+    probabilities = model.probabilities(feature_matrix(sentences, vectors))
+    pieces = [(n, clause) for n, sentence in enumerate(sentences) for clause in clauses(sentence)]
+    if pieces:
+        texts = [clause for _, clause in pieces]
+        for (n, _), p in zip(pieces, model.probabilities(feature_matrix(texts, [clause_vectors[t] for t in texts])),
+                             strict=True):
+            probabilities[n] = max(probabilities[n], p)
+    return probabilities
+
+
+def addresses_assistant(sentences: Sequence[str], vectors: Sequence[Sequence[float]],
+                        clause_vectors: Mapping[str, Sequence[float]]) -> list[bool]:
+    """For the sentences of one document (with the bundled-encoder passage vectors of them and of their
+    `clauses`): which speak to the assistant? None unless one reaches the sentence threshold; then all
+    from the document threshold."""
     screen = screen_model()
-    probabilities = screen.model.probabilities(feature_matrix(sentences, vectors))
+    probabilities = instruction_probabilities(screen.model, sentences, vectors, clause_vectors)
     if not len(probabilities) or probabilities.max() < screen.model.threshold:
         return [False] * len(sentences)
     return [bool(p >= screen.document_threshold) for p in probabilities]

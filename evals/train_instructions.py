@@ -10,7 +10,8 @@ corpus's units out of fold (five folds by document, so no document's sentences a
 that saw them).
 
 The decision threshold is chosen out of fold on the training data (`MAX_CORPUS_FLAGS`); the fitted
-screen must flag no corpus unit (the issue's bar: 0 ordinary corpus sentences flagged), or the script
+screen must flag no corpus unit (the issue's bar: 0 ordinary corpus sentences flagged), neither by the
+sentence nor by one of its clauses (`clause_row`: the screen as ingest applies it), or the script
 fails. Writes `assistant/weights/instruction_screen.json`.
 """
 
@@ -29,7 +30,7 @@ from sklearn.model_selection import GroupKFold
 from assistant.config import BUNDLED_MODEL, get_settings
 from assistant.corpus_facts import load_facts
 from assistant.embeddings import load_embeddings
-from assistant.instructions import FEATURES, MODEL_NAME, feature_matrix
+from assistant.instructions import EMBEDDING_DIMENSIONS, FEATURES, MODEL_NAME, clauses, feature_matrix, instruction_probabilities
 from assistant.scoring import WEIGHTS_DIR, LogisticModel
 from ingest.chunking import answer_units
 from ingest.indexer import read_corpus
@@ -153,6 +154,28 @@ def held_back(name: str) -> Sentences:
     return join(*parts)
 
 
+def clause_row(model: LogisticModel, document_threshold: float, sets: dict[str, Sentences],
+               x_sets: dict[str, np.ndarray], corpus: Sentences, x_corpus: np.ndarray,
+               clause_vectors: dict[str, list[float]]) -> str:
+    """The table row of the screen as ingest applies it: a sentence counts with its likeliest clause
+    (`assistant.instructions.clauses`). Fails if that flags a corpus sentence."""
+    cells = []
+    for name, data in sets.items():
+        vectors = x_sets[name][:, :EMBEDDING_DIMENSIONS]
+        probabilities = instruction_probabilities(model, data.texts, vectors, clause_vectors)
+        p, r, tp, fp = precision_recall(probabilities >= model.threshold, data.labels)
+        p_doc, r_doc, tp_doc, fp_doc = precision_recall(probabilities >= document_threshold, data.labels)
+        cells.append(f"{p:.3f} / {r:.3f} ({tp}, {fp}); in a suspect document {p_doc:.3f} / {r_doc:.3f} ({tp_doc}, {fp_doc})")
+        rows = list(zip(data.texts, probabilities >= model.threshold, data.labels, strict=True))
+        print(f"  {name} missed with clauses: {json.dumps([t for t, f, y in rows if y and not f], ensure_ascii=False)}")
+    corpus_probabilities = instruction_probabilities(model, corpus.texts, x_corpus[:, :EMBEDDING_DIMENSIONS], clause_vectors)
+    flagged = int((corpus_probabilities >= model.threshold).sum())
+    assert flagged == 0, "the fitted screen flags corpus sentences by a clause"
+    above_document = int((corpus_probabilities >= document_threshold).sum())
+    return (f"| vector + form, sentence or clause | {model.threshold:.2f} / {document_threshold:.2f} | " + " | ".join(cells)
+            + f" | – | – / {flagged} of {len(corpus.texts)} ({above_document} at the document threshold) |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=int, default=0)
@@ -173,6 +196,8 @@ def main() -> None:
     x_train = feature_matrix(train.texts, encoder.embed_documents(train.texts))
     x_sets = {name: feature_matrix(data.texts, encoder.embed_documents(data.texts)) for name, data in sets.items()}
     in_corpus = np.arange(len(written.texts), len(train.texts))
+    clause_texts = sorted({c for text in [*corpus.texts, *(t for d in sets.values() for t in d.texts)] for c in clauses(text)})
+    clause_vectors = dict(zip(clause_texts, encoder.embed_documents(clause_texts), strict=True))
 
     print(f"training: {int(written.labels.sum())} instructions, {int((written.labels == 0).sum())} ordinary written "
           f"sentences, {len(corpus.texts)} corpus units; held back: "
@@ -206,6 +231,7 @@ def main() -> None:
         if chosen is None:
             chosen, chosen_document_threshold = model, document_threshold
             assert corpus_fit == 0, "the fitted screen flags corpus sentences"
+            print(clause_row(model, document_threshold, sets, x_sets, corpus, x_train[in_corpus], clause_vectors))
             every = train.texts + [t for d in sets.values() for t in d.texts]
             flags_all = chosen.probabilities(np.vstack([x_train, *x_sets.values()])) >= threshold
             old_only = [t for t, flag in zip(every, flags_all, strict=True) if OLD_REGEX.search(t) and not flag]
@@ -220,6 +246,7 @@ def main() -> None:
     if not args.dry_run and chosen is not None:
         path = WEIGHTS_DIR / f"{MODEL_NAME}.json"
         path.write_text(json.dumps(chosen.to_dict(document_threshold=chosen_document_threshold, seed=args.seed, c=C,
+                                                  decision="sentence or its likeliest clause",
                                                   embedding_model=BUNDLED_MODEL, trained_on=len(train.texts))) + "\n",
                         encoding="utf-8")
         print(f"written: {path}")

@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 STAGE_READ = "Bestanden lezen"
 STAGE_SENTENCES = "Zinnen voorbereiden"
 STAGE_PASSAGES = "Tekst verwerken"
+STAGE_CLAUSES = "Zinsdelen controleren"
+"""The instruction screen's clauses (`ingest.screening`): embedded to judge, never stored."""
 
 EncoderFactory = Callable[[], TextEmbeddings]
 """Gives the embedding model when (and only when) something has to be embedded."""
@@ -392,7 +394,8 @@ def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild
         source = None if rebuild else active
         stored_units = _Stored.read(None if source is None else store.sentences(source.name))
         screened = screen(passages, _Stored() if rebuild else stored, stored_units, settings, encoder,
-                          lambda model, texts: _embed(model, texts, progress, STAGE_SENTENCES))
+                          lambda model, texts, clauses: _embed(model, texts, progress,
+                                                               STAGE_CLAUSES if clauses else STAGE_SENTENCES))
         passages = screened.passages
         sentence_plan = _plan(stored_units, _sentence_rows(passages, model_name), failed)
         wanted = _passage_rows(passages, model_name)

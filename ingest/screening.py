@@ -25,7 +25,7 @@ from typing import Protocol
 
 from assistant.config import BUNDLED_MODEL, Settings
 from assistant.embeddings import TextEmbeddings, embedding_model_name, load_embeddings
-from assistant.instructions import MODEL_NAME, addresses_assistant
+from assistant.instructions import MODEL_NAME, addresses_assistant, clauses
 from assistant.models import Passage
 from assistant.scoring import WEIGHTS_DIR
 from ingest.chunking import answer_units, content_hash
@@ -44,18 +44,21 @@ def screen_version() -> str:
 class Screened:
     passages: list[Passage]
     embedded: int = 0
-    """Units the screen embedded (with the index's model, or the bundled one for another model)."""
+    """Units the screen embedded (with the index's model, or the bundled one for another model). Not
+    counted: the clauses of the units (`assistant.instructions.clauses`), embedded whenever their document
+    is screened and never stored (their own progress stage)."""
     vectors: dict[str, list[float]] = field(default_factory=dict)
     """content hash -> vector of units embedded for the screen with the index's own model: the sentence
     collection's writer reuses them instead of embedding the same text again."""
 
 
 def screen(passages: list[Passage], stored_passages: StoredRows, stored_units: StoredRows, settings: Settings,
-           encoder: Callable[[], TextEmbeddings], embed: Callable[[TextEmbeddings, dict[str, str]], dict[str, list[float]]],
+           encoder: Callable[[], TextEmbeddings], embed: Callable[[TextEmbeddings, dict[str, str], bool], dict[str, list[float]]],
            ) -> Screened:
     """`passages` with the sentences that address the assistant cut out (see the module docstring).
 
-    `encoder` gives the index's model; `embed(model, {key: text})` embeds as ingest does (with progress)."""
+    `encoder` gives the index's model; `embed(model, {key: text}, clauses)` embeds as ingest does (with
+    progress; `clauses` says which stage: the units or their clauses)."""
     version = screen_version()
     documents: dict[str, list[Passage]] = {}
     for passage in passages:
@@ -74,7 +77,10 @@ def screen(passages: list[Passage], stored_passages: StoredRows, stored_units: S
     units = {content_hash(unit, model_name): unit for parts in todo.values() for p in parts for unit in answer_units(p)}
     vectors = stored_units.vectors_by_hash(set(units)) if same_model and units else {}
     missing = {key: unit for key, unit in units.items() if key not in vectors}
-    embedded = embed(encoder() if same_model else load_embeddings(screen_settings), missing) if missing else {}
+    clause_texts = {clause: clause for unit in units.values() for clause in clauses(unit)}
+    screen_encoder = (encoder() if same_model else load_embeddings(screen_settings)) if missing or clause_texts else None
+    embedded = embed(screen_encoder, missing, False) if missing else {}
+    clause_vectors = embed(screen_encoder, clause_texts, True) if clause_texts else {}
     vectors.update(embedded)
     result: list[Passage] = []
     for doc, parts in documents.items():
@@ -84,7 +90,8 @@ def screen(passages: list[Passage], stored_passages: StoredRows, stored_units: S
             continue
         doc_units = list(dict.fromkeys(unit for p in parts for unit in answer_units(p)))
         doc_vectors = [vectors[content_hash(unit, model_name)] for unit in doc_units]
-        flagged = {unit for unit, flag in zip(doc_units, addresses_assistant(doc_units, doc_vectors), strict=True) if flag}
+        flags = addresses_assistant(doc_units, doc_vectors, clause_vectors)
+        flagged = {unit for unit, flag in zip(doc_units, flags, strict=True) if flag}
         for passage in parts:
             found = [unit for unit in answer_units(passage) if unit in flagged]
             result.append(replace(passage, text=_without(passage.text, found) if found else passage.text,
