@@ -24,7 +24,6 @@ from assistant.models import Answer, DocumentInfo, Passage, SearchResult, Turn
 from assistant.refusal_help import LAW_TYPES, REASONS, helpful_refusal, rules_backend
 from assistant.retrieval import Retriever, SearchIndex
 from assistant.store import Store
-from assistant.textutils import addresses_assistant, split_sentences
 
 if TYPE_CHECKING:
     from ingest.indexer import IngestReport
@@ -230,8 +229,8 @@ def _documents_of(passages: list[Passage]) -> list[DocumentInfo]:
                 missing_fields=[name for name in REQUIRED_FIELDS if not metadata.get(name)],
             )
         info.passages += 1
-        info.instructions.extend(sentence for sentence in split_sentences(passage.text)
-                                 if addresses_assistant(sentence) and sentence not in info.instructions)
+        info.instructions.extend(sentence for sentence in (passage.instructions or "").splitlines()
+                                 if sentence not in info.instructions)
     return sorted(documents.values(), key=lambda d: d.doc_id)
 
 

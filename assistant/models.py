@@ -55,6 +55,9 @@ class Passage:
     place: str | None = None
     bwb_id: str | None = None
     """The law's id in the BWB (e.g. BWBR0003420): with article and lid it makes a link to the article."""
+    instructions: str | None = None
+    """Sentences of the source that address the assistant, one per line: cut out of `text` at ingest
+    (`ingest.screening`), kept here so the document can be flagged."""
 
     @property
     def reference(self) -> str:

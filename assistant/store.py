@@ -16,12 +16,16 @@ ingest, so a search that started just before the switch can finish.
 
 from __future__ import annotations
 
+import logging
 import re
+import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -34,6 +38,8 @@ from chromadb.errors import NotFoundError
 from assistant.config import Settings
 from assistant.errors import AssistantError, ConfigError, IndexMissingError, StoreUnavailableError
 from assistant.models import Passage
+
+log = logging.getLogger(__name__)
 
 MODEL_KEY = "embedding_model"
 GENERATION_KEY = "generation"
@@ -160,6 +166,12 @@ class Store:
                 if name in existing:
                     self.client.delete_collection(name)
 
+    def collect_garbage(self) -> Housekeeping:
+        """Remove what Chroma leaves of deleted collections in an embedded index (see `collect_garbage`)."""
+        if self.settings.chroma_url:
+            return Housekeeping()  # a server keeps its own disk
+        return collect_garbage(self.settings.chroma_dir)
+
     def drop(self) -> None:
         """Delete the whole index: every generation and the pointer."""
         self.delete([*self.generations(), self.pointer_name])
@@ -177,6 +189,53 @@ class Store:
             if self.settings.chroma_url and _unreachable(exc):
                 raise _unavailable(self.settings.chroma_url, exc) from exc
             raise
+
+
+VACUUM_FREE_SHARE = 0.25
+"""VACUUM `chroma.sqlite3` once a quarter of its pages are free. Every ingest deletes one generation,
+so free pages come back each time; rewriting the file at every ingest would cost a copy of the database
+for little gain (Chroma's own `chroma utils vacuum` is the same operation, run by hand)."""
+VACUUM_WAIT_SECONDS = 5.0
+"""A reader holding a read transaction makes VACUUM wait; after this it is left to the next ingest."""
+_SEGMENT_FOLDER = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@dataclass(frozen=True)
+class Housekeeping:
+    """What `collect_garbage` removed."""
+
+    folders: int = 0
+    vacuumed: bool = False
+
+
+def collect_garbage(chroma_dir: Path) -> Housekeeping:
+    """Delete the vector segment folders of collections that no longer exist, and VACUUM the SQLite file
+    when enough of it is free.
+
+    chromadb's `delete_collection` removes a collection's rows but not its HNSW folder
+    (chroma-core/chroma#5520, still so in the installed 1.5.9), so every ingest left two folders
+    behind. A folder is removed only when no row of `segments` names it: the active and the previous
+    generation (which readers may still search) keep theirs. Called under the ingest lock, after the
+    switch, so no collection is being created meanwhile."""
+    database = chroma_dir / "chroma.sqlite3"
+    if not database.exists():
+        return Housekeeping()
+    with closing(sqlite3.connect(database, timeout=VACUUM_WAIT_SECONDS)) as connection:
+        live = {row[0] for row in connection.execute("SELECT id FROM segments")}
+        orphans = [path for path in chroma_dir.iterdir()
+                   if path.is_dir() and _SEGMENT_FOLDER.fullmatch(path.name) and path.name not in live]
+        for path in orphans:
+            shutil.rmtree(path, ignore_errors=True)
+        free = connection.execute("PRAGMA freelist_count").fetchone()[0]
+        total = connection.execute("PRAGMA page_count").fetchone()[0]
+        vacuumed = False
+        if total and free / total >= VACUUM_FREE_SHARE:
+            try:
+                connection.execute("VACUUM")
+                vacuumed = True
+            except sqlite3.OperationalError as exc:  # a reader's transaction: the next ingest tries again
+                log.info("VACUUM of %s left for the next ingest: %s", database, exc)
+    return Housekeeping(folders=len(orphans), vacuumed=vacuumed)
 
 
 @dataclass(frozen=True)

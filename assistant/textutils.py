@@ -69,26 +69,5 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-_ADDRESSES_ASSISTANT = re.compile(
-    r"^\W*(system|systeem|assistant|assistent|user|gebruiker|developer)\s*:"  # a role prompt
-    r"|<\|?\s*(system|im_start|im_end)"
-    r"|\b(negeer|vergeet|ignore|disregard|forget)\b[^.!?\n]{0,60}\b(instructies?|opdrachten|aanwijzingen|regels"
-    r"|instructions?|rules|prompts?)\b"
-    r"|\b(jij bent|je bent|u bent|you are)\s+(nu\s+|now\s+)?(een\s+|an?\s+)?(ai|assistent|assistant|chatbot"
-    r"|taalmodel|language model)\b"
-    r"|\b(antwoord|beantwoord|answer|respond|reply)\b[^.!?\n]{0,30}\b(altijd|voortaan|always|from now on)\b"
-    r"|\b(instructies|opdracht)\s+(voor|aan)\s+(de\s+|het\s+)?(assistent|ai|chatbot|taalmodel|model)\b",
-    re.IGNORECASE,
-)
-
-
-def addresses_assistant(sentence: str) -> bool:
-    """A sentence that speaks to the assistant (an instruction, a role prompt) rather than about the topic.
-
-    A source document is data, never instructions: such a sentence is not quoted as an answer, and the
-    document is flagged so a maintainer can look at it (a planted prompt injection, or a pasted chat)."""
-    return bool(_ADDRESSES_ASSISTANT.search(normalize_spaces(sentence)))
-
-
 def normalize_spaces(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()

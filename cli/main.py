@@ -91,10 +91,10 @@ def corpus() -> None:
     console.print(table)
     for doc in documents:
         if doc.instructions:
-            console.print(
-                f"[yellow]Let op:[/yellow] {doc.doc_id} bevat {len(doc.instructions)} zin(nen) gericht aan de "
-                f"assistent (bijvoorbeeld: \"{doc.instructions[0][:100]}\"); die worden nooit als antwoord geciteerd."
-            )
+            console.print(f"[yellow]Let op:[/yellow] {doc.doc_id} bevat {len(doc.instructions)} zin(nen) gericht aan de "
+                          "assistent; die zijn bij het inlezen weggelaten en worden nooit geciteerd:")
+            for sentence in doc.instructions:
+                console.print(f"  - {sentence[:160]}", markup=False, highlight=False)
 
 
 @app.command("eval")

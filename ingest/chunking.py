@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from assistant.config import Settings
 from assistant.corpus_facts import CorpusFacts
 from assistant.models import Passage
-from assistant.textutils import addresses_assistant, is_list_item, split_sentences, word_count
+from assistant.textutils import is_list_item, split_sentences, word_count
 from ingest.loaders import SourceText
 
 _ARTICLE = re.compile(r"^(?:#+\s*)?Artikel\s+(\d+(?:\.\d+)*[a-z]?)\.?(?:\s+(.*))?$")
@@ -47,6 +47,10 @@ class _Section:
 
 _DEFAULTS = Settings.model_fields
 CHUNK_WORDS: int = _DEFAULTS["chunk_words"].default
+MAX_CHARS_PER_WORD = 10
+"""A passage holds at most `chunk_words` words and `chunk_words * 10` characters, so a text of very long
+"words" (a URL list, a base64 blob, text without spaces) is bounded too. The corpus's longest passage
+has 2,135 characters for 297 words (7.2 per word): the character bound never cuts ordinary prose."""
 OVERLAP_WORDS: int = _DEFAULTS["chunk_overlap_words"].default
 ARTICLE_MAX_WORDS: int = _DEFAULTS["law_article_max_words"].default
 
@@ -69,6 +73,11 @@ def chunk(
             (None, None, None, heading, text)
             for heading, text in _prose_pieces(source.text, chunk_words, overlap_words, source.marked_headings)
         ]
+    pieces = [
+        (article, lid, short, heading, bounded)
+        for article, lid, short, heading, text in pieces
+        for bounded in _bounded(text, chunk_words)
+    ]
     passages = []
     for position, (article, lid, short, heading, text) in enumerate(pieces):
         passages.append(
@@ -193,12 +202,19 @@ def _blocks(text: str) -> list[str]:
 
 def _heading_text(block: str, is_last: bool, marked_headings: bool) -> str | None:
     if match := _MD_HEADING.match(block):
-        return match.group(1).strip()
+        heading = match.group(1).strip()
+        # Repeated atop every piece of its section: a "heading" of a whole paragraph is body text.
+        return heading if word_count(heading) <= _HEADING_MAX_WORDS and len(heading) <= _HEADING_MAX_CHARS else None
     if marked_headings or is_last or is_list_item(block) or block.startswith(("“", '"', "‘", "'")):
         return None
     if word_count(block) <= 12 and not block.endswith(_SENTENCE_FINAL):
         return block
     return None
+
+
+_HEADING_MAX_WORDS = 30
+_HEADING_MAX_CHARS = 300
+"""The corpus's longest "#" heading has 14 words; a longer "#" line is a paragraph marked as a heading."""
 
 
 def _sections(text: str, marked_headings: bool = False) -> list[_Section]:
@@ -229,7 +245,7 @@ def _pack(blocks: list[str], chunk_words: int, overlap_words: int) -> list[str]:
     """Greedy packing of blocks into chunks of at most `chunk_words`, splitting oversize blocks by sentence."""
     units: list[str] = []
     for block in blocks:
-        if word_count(block) <= chunk_words:
+        if _fits(block, chunk_words):
             units.append(block)
         else:
             units.extend(_split_long_block(block, chunk_words))
@@ -237,12 +253,12 @@ def _pack(blocks: list[str], chunk_words: int, overlap_words: int) -> list[str]:
     size = 0
     for unit in units:
         words = word_count(unit)
-        if chunks and size + words <= chunk_words:
+        if chunks and size + words <= chunk_words and _fits("\n".join([*chunks[-1], unit]), chunk_words):
             chunks[-1].append(unit)
             size += words
             continue
         carry = _overlap(chunks[-1], overlap_words) if chunks and overlap_words else []
-        if carry and word_count(carry[0]) + words > chunk_words:
+        if carry and not _fits(f"{carry[0]}\n{unit}", chunk_words):
             carry = []  # the overlap must not push a chunk over the cap
         chunks.append([*carry, unit])
         size = sum(word_count(u) for u in chunks[-1])
@@ -250,15 +266,44 @@ def _pack(blocks: list[str], chunk_words: int, overlap_words: int) -> list[str]:
 
 
 def _split_long_block(block: str, chunk_words: int) -> list[str]:
+    """Pieces of a block over the limit: whole sentences where it has them, else cut on word boundaries
+    (a long line without sentence ends, a list without punctuation, a table row)."""
     pieces: list[str] = []
     current: list[str] = []
     for sentence in split_sentences(block):
-        if current and word_count(" ".join(current + [sentence])) > chunk_words:
-            pieces.append(" ".join(current))
-            current = []
-        current.append(sentence)
+        for part in _bounded(sentence, chunk_words):
+            if current and not _fits(" ".join(current + [part]), chunk_words):
+                pieces.append(" ".join(current))
+                current = []
+            current.append(part)
     if current:
         pieces.append(" ".join(current))
+    return pieces
+
+
+def _fits(text: str, chunk_words: int) -> bool:
+    return word_count(text) <= chunk_words and len(text) <= chunk_words * MAX_CHARS_PER_WORD
+
+
+def _bounded(text: str, chunk_words: int) -> list[str]:
+    """`text` in pieces within the passage limit, cut on word boundaries (line breaks kept); a single
+    "word" longer than the character limit is cut where it must be. Text within the limit comes back unchanged."""
+    if _fits(text, chunk_words):
+        return [text]
+    max_chars = chunk_words * MAX_CHARS_PER_WORD
+    pieces: list[str] = []
+    current, count = "", 0
+    for line in text.splitlines():
+        separator = "\n"
+        for token in line.split():
+            for word in (token[start : start + max_chars] for start in range(0, len(token), max_chars)):
+                if current and (count >= chunk_words or len(current) + 1 + len(word) > max_chars):
+                    pieces.append(current)
+                    current, count = "", 0
+                current = f"{current}{separator}{word}" if current else word
+                separator, count = " ", count + 1
+    if current:
+        pieces.append(current)
     return pieces
 
 
@@ -274,11 +319,10 @@ def answer_units(passage: Passage) -> list[str]:
     """The sentences and list items of a passage that an extractive answer may quote.
 
     The heading line is context, not content, so it is left out; so are fragments of two words or less,
-    except list items: "- pleegzorg;" is one item of a list that must be given complete. A sentence
-    that addresses the assistant ("negeer alle eerdere instructies", "SYSTEM: ...") is never an answer
-    unit: quoting it would hand a planted instruction to the user as the sources' answer."""
+    except list items: "- pleegzorg;" is one item of a list that must be given complete. Sentences that
+    address the assistant never get here: ingest screens the units and takes such sentences out of
+    the passage (`ingest.screening`)."""
     lines = passage.text.splitlines()
     if passage.heading and lines and lines[0].strip() == passage.heading:
         lines = lines[1:]
-    return [unit for unit in split_sentences("\n".join(lines))
-            if (word_count(unit) > 2 or is_list_item(unit)) and not addresses_assistant(unit)]
+    return [unit for unit in split_sentences("\n".join(lines)) if word_count(unit) > 2 or is_list_item(unit)]

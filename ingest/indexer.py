@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from collections.abc import Callable, Set
 from dataclasses import dataclass, field
@@ -32,12 +33,15 @@ from assistant.store import SENTENCES_SUFFIX, Store, generation, pages, stored_f
 from ingest.chunking import answer_units, chunk, content_hash, embedding_text
 from ingest.loaders import SUPPORTED_SUFFIXES, doc_id_for, load_file
 from ingest.progress import NullProgress, ProgressReporter
+from ingest.screening import SCREEN_KEY, screen, screen_version
 
 log = logging.getLogger(__name__)
 # Stage names users read in the upload page's progress bar and the CLI: what happens, not how.
 STAGE_READ = "Bestanden lezen"
 STAGE_SENTENCES = "Zinnen voorbereiden"
 STAGE_PASSAGES = "Tekst verwerken"
+STAGE_CLAUSES = "Zinsdelen controleren"
+"""The instruction screen's clauses (`ingest.screening`): embedded to judge, never stored."""
 
 EncoderFactory = Callable[[], TextEmbeddings]
 """Gives the embedding model when (and only when) something has to be embedded."""
@@ -97,16 +101,56 @@ class IngestReport:
 
 
 def discover(corpus_dir: Path) -> list[Path]:
-    """Every file and link under the corpus except hidden files, the corpus's own README files and its
-    facts file. Links are listed whatever they point to (nothing, a folder), so each is reported."""
-    return sorted(
-        path
-        for path in corpus_dir.rglob("*")
-        if (path.is_file() or path.is_symlink())
-        and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
-        and path.name.lower() != "readme.md"
-        and path.relative_to(corpus_dir).as_posix() != FACTS_FILE
-    )
+    """Every file and link the walk of the corpus folder yields (see `walk_corpus`)."""
+    return walk_corpus(corpus_dir)[0]
+
+
+def walk_corpus(corpus_dir: Path) -> tuple[list[Path], list[FileError]]:
+    """Every file and link under the corpus except hidden ones, the corpus's own README files and its
+    facts file; and what the walk leaves out that a maintainer may have meant as input, with a Dutch reason.
+
+    Links are listed whatever they point to (nothing, a folder), so each is reported by `read_corpus`.
+    Reported here: folders that cannot be listed (their files would vanish from the index silently),
+    folders named like a document (`map.md/`: its files are read one by one, the folder is not one
+    document), special files (pipes, devices) and hidden files with a document extension. Left out
+    without a word: hidden folders (`.git`, the upload page's `uploads/.staging`) and files that are not documents by name."""
+    files: list[Path] = []
+    skipped: list[FileError] = []
+
+    def unreadable(error: OSError) -> None:
+        folder = Path(error.filename)
+        skipped.append(FileError(_relative(folder, corpus_dir), "map kan niet worden gelezen (geen leesrechten); "
+                                 "de bestanden erin zijn niet ingelezen"))
+
+    for folder, subfolders, names in os.walk(corpus_dir, onerror=unreadable):
+        here = Path(folder)
+        for name in list(subfolders):
+            path = here / name
+            if name.startswith("."):
+                subfolders.remove(name)
+            elif path.is_symlink():  # os.walk does not follow links: listed as a file, reported by read_corpus
+                subfolders.remove(name)
+                files.append(path)
+            elif path.suffix.lower() in SUPPORTED_SUFFIXES:
+                skipped.append(FileError(_relative(path, corpus_dir), "is een map met de naam van een document, "
+                                         "geen document; de bestanden erin worden elk apart ingelezen"))
+        for name in names:
+            path = here / name
+            relative = _relative(path, corpus_dir)
+            if name.startswith("."):
+                if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                    skipped.append(FileError(relative, "verborgen bestand (naam begint met een punt); niet ingelezen"))
+            elif name.lower() == "readme.md" or relative == FACTS_FILE:
+                continue
+            elif path.is_file() or path.is_symlink():
+                files.append(path)
+            else:
+                skipped.append(FileError(relative, "geen gewoon bestand (bijvoorbeeld een pipe of apparaat); niet ingelezen"))
+    return sorted(files), skipped
+
+
+def _relative(path: Path, corpus_dir: Path) -> str:
+    return path.relative_to(corpus_dir).as_posix()
 
 
 def read_corpus(
@@ -117,9 +161,9 @@ def read_corpus(
     `indexed`: the doc ids in the index now. Of two files with the same content the indexed one is
     read first and kept, so a copy added later never takes its place (and its passages) in the index."""
     corpus_dir = settings.corpus_dir
-    files = sorted(discover(corpus_dir), key=lambda path: doc_id_for(path, corpus_dir) not in indexed)
+    walked, errors = walk_corpus(corpus_dir)
+    files = sorted(walked, key=lambda path: doc_id_for(path, corpus_dir) not in indexed)
     passages: list[Passage] = []
-    errors: list[FileError] = []
     failed: set[str] = set()
     max_bytes = int(settings.max_file_mb * 1_000_000)
     progress.stage(STAGE_READ, len(files))
@@ -182,7 +226,7 @@ def _passage_rows(passages: list[Passage], model_name: str) -> dict[str, _Row]:
     rows = {}
     for passage in passages:
         text = embedding_text(passage)
-        metadata = {**passage.metadata(), "content_hash": content_hash(text, model_name)}
+        metadata = {**passage.metadata(), "content_hash": content_hash(text, model_name), SCREEN_KEY: screen_version()}
         rows[passage.id] = _Row(passage.id, passage.text, metadata, text)
     return rows
 
@@ -235,6 +279,11 @@ class _Stored:
             found.update((row_id, list(vector)) for row_id, vector in zip(rows["ids"], rows["embeddings"], strict=True))
         return found
 
+    def vectors_by_hash(self, hashes: set[str]) -> dict[str, list[float]]:
+        """Stored vectors of rows whose content hash is one of `hashes`, keyed by that hash."""
+        hash_of_row = {rid: str(self.hash_of(rid)) for rid in self.metadatas if self.hash_of(rid) in hashes}
+        return {hash_of_row[rid]: vector for rid, vector in self.vectors(list(hash_of_row)).items()}
+
     @property
     def doc_ids(self) -> set[str]:
         return {str(metadata.get("doc_id")) for metadata in self.metadatas.values()}
@@ -265,23 +314,28 @@ class _Plan:
 
 def _plan(stored: _Stored, wanted: dict[str, _Row], failed: set[str]) -> _Plan:
     """Compare the wanted rows with the active generation; rows of files that failed to load are kept."""
-    keep = [rid for rid, row in wanted.items() if stored.hash_of(rid) == row.metadata["content_hash"]]
+    keep = [rid for rid, row in wanted.items() if _same(stored.metadatas.get(rid), row.metadata)]
     keep += [rid for rid, meta in stored.metadatas.items() if rid not in wanted and meta.get("doc_id") in failed]
     # A row id can stay while its text changes (sentence n of a passage after an edit): compare hashes.
-    add = [row for rid, row in wanted.items() if stored.hash_of(rid) != row.metadata["content_hash"]]
+    add = [row for rid, row in wanted.items() if not _same(stored.metadatas.get(rid), row.metadata)]
     removed = sum(1 for rid, meta in stored.metadatas.items() if rid not in wanted and meta.get("doc_id") not in failed)
     return _Plan(stored, keep, add, removed)
 
 
+def _same(stored: dict | None, wanted: dict) -> bool:
+    """A stored row stays as it is: same embedded text, and (for passages) cut by the same screen."""
+    return stored is not None and all(stored.get(key) == wanted.get(key) for key in ("content_hash", SCREEN_KEY))
+
+
 def _write(collection: Collection, plan: _Plan, encoder: EncoderFactory, progress: ProgressReporter,
-           label: str) -> _SyncCounts:
+           label: str, known: dict[str, list[float]] | None = None) -> _SyncCounts:
     """Fill a new generation's collection: kept rows with their stored vectors, new rows embedded
-    unless an identical text already has a vector (a passage that only moved)."""
+    unless an identical text already has a vector (a passage that only moved, or a unit the screen embedded)."""
     stored = plan.stored
     added = {str(row.metadata["content_hash"]) for row in plan.add}
     moved = [rid for rid in stored.metadatas if str(stored.hash_of(rid)) in added]
     kept_and_moved = stored.vectors(list(dict.fromkeys([*plan.keep, *moved])))
-    by_hash = {str(stored.hash_of(rid)): vector for rid, vector in kept_and_moved.items()}
+    by_hash = {**(known or {}), **{str(stored.hash_of(rid)): vector for rid, vector in kept_and_moved.items()}}
     vectors = {row.metadata["content_hash"]: by_hash[row.metadata["content_hash"]]
                for row in plan.add if row.metadata["content_hash"] in by_hash}
     missing = {row.metadata["content_hash"]: row.embed_text
@@ -314,6 +368,7 @@ def _clean_up(store: Store) -> list[str]:
     active = generations.get(pointer.active or "", 0)
     orphans = [name for name in generations if name not in reachable]
     store.delete(orphans)
+    store.collect_garbage()
     return sorted(name for name in orphans if generations[name] > active)
 
 
@@ -337,8 +392,12 @@ def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild
         passages, errors, failed = read_corpus(settings, progress, facts, stored.doc_ids)
         # A rebuild starts from nothing (a new model, a damaged index): it reuses no stored row.
         source = None if rebuild else active
-        sentence_plan = _plan(_Stored.read(None if source is None else store.sentences(source.name)),
-                              _sentence_rows(passages, model_name), failed)
+        stored_units = _Stored.read(None if source is None else store.sentences(source.name))
+        screened = screen(passages, _Stored() if rebuild else stored, stored_units, settings, encoder,
+                          lambda model, texts, clauses: _embed(model, texts, progress,
+                                                               STAGE_CLAUSES if clauses else STAGE_SENTENCES))
+        passages = screened.passages
+        sentence_plan = _plan(stored_units, _sentence_rows(passages, model_name), failed)
         wanted = _passage_rows(passages, model_name)
         passage_plan = _plan(_Stored() if rebuild else stored, wanted, failed)
         facts_json = facts.to_json()
@@ -347,7 +406,8 @@ def ingest(settings: Settings, progress: ProgressReporter | None = None, rebuild
         if (active is None or rebuild or passage_plan.changed or sentence_plan.changed
                 or stored_facts(active) != facts_json):
             collection, sentences = store.new_generation(_next_generation(store, active), model_name, facts_json)
-            report.sentences_embedded = _write(sentences, sentence_plan, encoder, progress, STAGE_SENTENCES).embedded
+            written = _write(sentences, sentence_plan, encoder, progress, STAGE_SENTENCES, known=screened.vectors)
+            report.sentences_embedded = written.embedded + screened.embedded
             counts = _write(collection, passage_plan, encoder, progress, STAGE_PASSAGES)
             report.embedded, report.reused, report.removed = counts.embedded, counts.reused, counts.removed
             _publish(store, collection.name)
@@ -389,6 +449,7 @@ def _publish(store: Store, name: str) -> None:
     store.switch(name, previous=before.active)
     if before.previous and before.previous != name:
         store.delete([before.previous, f"{before.previous}{SENTENCES_SUFFIX}"])
+    store.collect_garbage()
 
 
 def _embed(model: TextEmbeddings, texts: dict[str, str], progress: ProgressReporter, label: str) -> dict[str, list[float]]:

@@ -175,3 +175,12 @@ def remove_upload(settings: Settings, name: str, store: Store | None = None) -> 
     doc_id = upload_doc_id(settings, path)
     path.unlink()
     return remove_documents(settings, [doc_id], store)
+
+
+def excluded_sentences_note(instructions: list[str]) -> str | None:
+    """What the upload page tells the administrator about an upload's sentences addressed to the assistant."""
+    if not instructions:
+        return None
+    listed = "\n".join(f"- “{sentence[:200]}”" for sentence in instructions)
+    return (f"{len(instructions)} zin(nen) in dit document spreken de assistent aan of geven hem een opdracht. "
+            f"Ze zijn bij het inlezen weggelaten en worden nooit als antwoord geciteerd:\n{listed}")

@@ -14,6 +14,7 @@ from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.uploads import (
     ALLOWED_TYPES_NL,
     UploadResult,
+    excluded_sentences_note,
     list_uploads,
     remove_upload,
     save_upload,
@@ -119,6 +120,8 @@ def uploaded_documents(settings: Settings) -> None:
         else:
             line = texts.UPLOAD_DOCUMENT_LINE.format(file=escape_markdown(path.name), passages=texts.passage_count(doc.passages))
             info.markdown(f"**{escape_markdown(doc.title)}**  \n{line}")
+            if note := excluded_sentences_note(doc.instructions):
+                info.warning(escape_markdown(note), icon=":material/shield:")
         if action.button(texts.UPLOAD_REMOVE, key=f"remove-{path.name}", icon=":material/delete:", width="stretch"):
             with friendly_errors():
                 removed = remove_upload(settings, path.name, get_engine(settings).store)

@@ -6,6 +6,7 @@ Small inline texts for the rules, plus the real corpus files the citations depen
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from assistant.config import Settings
 from assistant.corpus_facts import load_facts
 from assistant.models import DOC_TYPES, Passage
 from assistant.textutils import split_sentences, word_count
-from ingest.chunking import answer_units, chunk
+from ingest.chunking import MAX_CHARS_PER_WORD, answer_units, chunk
 from ingest.indexer import discover
 from ingest.loaders import SourceText, doc_id_for, load_file
 
@@ -346,3 +347,62 @@ def test_every_real_passage_has_title_and_type(path: Path) -> None:
             assert passage.article, f"{passage.id}: a law passage needs its article"
             assert passage.short, f"{passage.id}: a law passage needs the law's short name"
     assert len({p.id for p in passages}) == len(passages), "passage ids must be unique within a document"
+
+
+# --- every passage bounded (issue 23) -------------------------------------------------------------
+
+_VOCABULARY = ("de", "gemeente", "samenwerkingsverband", "ondersteuningsplan", "jeugdhulp", "OOGO", "en",
+               "het", "artikel", "lid", "Ouders", "school", "https://example.org/" + "pad/" * 30, "x" * 4_000)
+_SEPARATORS = (" ", " ", " ", " ", "\n", "\n\n", ". ", "; ", " | ", "\n- ", "\n# ", "\n1. ", "\nArtikel 3\n")
+
+
+def _random_text(rng: random.Random) -> str:
+    """Words, long URLs, space-less blobs, headings, list markers, table bars and article lines, in any order."""
+    pieces = []
+    for _ in range(rng.randrange(1, 3_000)):
+        pieces.append(rng.choice(_VOCABULARY) if rng.random() < 0.97 else "".join(rng.choices("abc", k=rng.randrange(1, 9_000))))
+        pieces.append(rng.choice(_SEPARATORS))
+    return "".join(pieces)
+
+
+def _within_limit(passage: Passage, chunk_words: int) -> bool:
+    return word_count(passage.text) <= chunk_words and len(passage.text) <= chunk_words * MAX_CHARS_PER_WORD
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_no_passage_exceeds_the_limit_whatever_the_text(seed: int) -> None:
+    rng = random.Random(seed)
+    chunk_words = rng.choice((20, 60, 300))
+    text = _random_text(rng)
+    for source in (_prose(text), _law(text), SourceText("uploads/x", text, {"type": "geüpload"}, marked_headings=True)):
+        passages = chunk(source, chunk_words, min(40, chunk_words // 2), chunk_words * 3 // 4, FACTS)
+        assert all(_within_limit(p, chunk_words) for p in passages), max(len(p.text) for p in passages)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_line_cut_to_the_limit_loses_no_word(seed: int) -> None:
+    """One line (no headings, no sections): every word is in a passage, a blob over the limit in slices."""
+    rng = random.Random(seed)
+    chunk_words = rng.choice((20, 60, 300))
+    text = " ".join(_random_text(rng).split())
+    kept = " ".join(p.text for p in chunk(_prose(text), chunk_words, min(40, chunk_words // 2), chunk_words, FACTS))
+    assert all(word[:chunk_words] in kept for word in text.split())
+
+
+def test_text_without_sentence_ends_is_cut_on_word_boundaries() -> None:
+    """The tester's case: 2,000 words without a capitalised sentence start were one passage."""
+    text = " ".join(["de gemeente bespreekt het ondersteuningsplan met het samenwerkingsverband"] * 250)
+    passages = _chunk(_prose(text))
+    assert len(passages) >= 2_000 // SETTINGS.chunk_words
+    assert all(_within_limit(p, SETTINGS.chunk_words) for p in passages)
+    assert all(p.text.split()[0] in text.split() for p in passages)  # no word cut in two
+
+
+def test_a_two_megabyte_single_line_document_becomes_many_bounded_passages() -> None:
+    rng = random.Random(7)
+    line = " ".join(rng.choice(_VOCABULARY[:12]) for _ in range(2_000_000 // 8))
+    assert len(line) >= 2_000_000 and "\n" not in line
+    passages = _chunk(_prose(line))
+    assert len(passages) >= 100
+    assert all(_within_limit(p, SETTINGS.chunk_words) for p in passages)
+    assert all(answer_units(p) for p in passages)

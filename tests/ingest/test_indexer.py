@@ -354,3 +354,21 @@ def test_an_index_from_before_generations_is_taken_over_without_reembedding(sett
     ingest(settings)
     assert settings.collection not in Store(settings).generations()  # its grace period is over
     assert set(_ids_by_doc(settings)) == SMALL_DOC_IDS - {NJI}
+
+
+def test_a_refitted_screen_screens_again_without_embedding(settings: Settings, spy: EmbedSpy,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Passages carry the version of the screen that cut them; a new version re-screens every passage
+    with the stored unit vectors (no unit or passage embedded; only the clauses the screen judges, which
+    are never stored) and the rows record the new version."""
+    import ingest.screening as screening
+
+    ingest(settings)
+    spy.reset()
+    monkeypatch.setattr(indexer, "screen_version", lambda: "refitted")
+    monkeypatch.setattr(screening, "screen_version", lambda: "refitted")
+    report = ingest(settings)
+    assert spy.calls and {label for label, _ in spy.calls} == {indexer.STAGE_CLAUSES}
+    assert report.sentences_embedded == 0 and report.embedded == 0
+    metadatas = open_collection(settings).get(include=["metadatas"])["metadatas"]
+    assert metadatas and all(metadata["screen"] == "refitted" for metadata in metadatas)

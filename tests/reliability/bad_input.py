@@ -3,7 +3,8 @@
 Each kind is one file (or link) that ingest must skip, reported by name with a Dutch reason; the
 `reason` here is a fragment of that reason, so a wrong or generic reason fails. `ODD_GOOD` are files
 that look odd but are real documents and must be ingested (a UTF-16 "Unicode" export, a
-Windows-1252 export, a folder whose name ends in ".md"): rejecting them would be a bug as well.
+Windows-1252 export, a file in a folder whose name ends in ".md"): rejecting them would be a bug as well.
+The folder itself is reported (`ODD_GOOD_REPORTED`): it is not a document, whatever its name says.
 """
 
 from __future__ import annotations
@@ -114,6 +115,16 @@ def _link_to_folder(path: Path, corpus: Path) -> None:
     os.symlink(corpus / Path(GOOD_DOC).parent, path, target_is_directory=True)
 
 
+def _folder_named_like_a_document(path: Path, _corpus: Path) -> None:
+    path.mkdir()
+
+
+def _unreadable_folder(path: Path, _corpus: Path) -> None:
+    path.mkdir()
+    (path / "notitie.md").write_text("# Notitie\n\nGemeente en samenwerkingsverband overleggen.\n", encoding="utf-8")
+    path.chmod(0)
+
+
 def _unreadable(path: Path, _corpus: Path) -> None:
     path.write_text("# Notitie\n\nGemeente en samenwerkingsverband overleggen.\n", encoding="utf-8")
     path.chmod(0)
@@ -144,6 +155,8 @@ KINDS: tuple[BadInput, ...] = (
     BadInput("kapotte-link.md", "niet (meer) bestaat", _broken_link),
     BadInput("link-naar-map", "koppeling naar een map", _link_to_folder),
     BadInput("onleesbaar.md", "geen leesrechten", _unreadable, needs_non_root=True),
+    BadInput("map.md", "map met de naam van een document", _folder_named_like_a_document),
+    BadInput("onleesbare-map", "map kan niet worden gelezen", _unreadable_folder, needs_non_root=True),
 )
 
 ODD_GOOD: dict[str, bytes] = {
@@ -151,6 +164,9 @@ ODD_GOOD: dict[str, bytes] = {
     "windows-export.txt": "Het overleg over één ondersteuningsplan is geëvalueerd door de wethouder.\n".encode("cp1252"),
     "notities.md/overleg.md": b"# Overleg\n\nDe gemeente en het samenwerkingsverband spreken elk kwartaal af.\n",
 }
+ODD_GOOD_REPORTED: dict[str, str] = {"notities.md": "map met de naam van een document"}
+"""What ingest says about the odd good input: the folder named like a document is not one document
+(its files are read one by one), and the maintainer is told so."""
 
 
 def permissions_apply() -> bool:
@@ -211,7 +227,8 @@ def bad_input_after_good_ingest(work: Path, base: tuple[str, ...] = BASE_DOCS) -
     report = ingest(settings)
     said = {error.path: error.reason for error in report.errors}
     wrong = {kind.name: said.get(kind.name, "") for kind in kinds if kind.reason not in said.get(kind.name, "")}
-    wrong |= {path: reason for path, reason in said.items() if path not in {kind.name for kind in kinds}}
+    wrong |= {path: reason for path, reason in said.items()
+              if path not in {kind.name for kind in kinds} and ODD_GOOD_REPORTED.get(path, "\0") not in reason}
     after = all_passages(Store(settings).passages())
     indexed = {p.doc_id for p in after}
     return BadInputRun(
