@@ -44,13 +44,13 @@ Het inloopspreekuur wordt begeleid door een jeugdverpleegkundige en een onderwij
 UPLOAD_QUESTION = "Waar houden Zonnedal en Rivierenland het inloopspreekuur voor ouders?"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Streamlit server on its own index; always stopped afterwards, its log kept in test-artifacts/."""
+@contextmanager
+def app_server(root: Path, corpus: tuple[str, ...], log_name: str) -> Iterator[str]:
+    """A Streamlit server on its own index of `corpus` (uploads open to localhost: no admin password);
+    always stopped afterwards, its log kept in test-artifacts/`log_name`."""
     from ingest.indexer import ingest
 
-    root = tmp_path_factory.mktemp("e2e")
-    settings = Settings(corpus_dir=copy_corpus(root / "corpus", E2E_CORPUS), index_dir=root / "index",
+    settings = Settings(corpus_dir=copy_corpus(root / "corpus", corpus), index_dir=root / "index",
                         models_dir=MODELS_DIR, feedback_db=root / "feedback.sqlite3",
                         conversations_db=root / "conversations.sqlite3")
     report = ingest(settings)
@@ -59,20 +59,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**os.environ, **app_environment(settings)}
     env.pop("ASSISTENT_ADMIN_PASSWORD", None)
     ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "e2e-streamlit.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process)
+    with (ARTIFACTS / log_name).open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
+             "--browser.gatherUsageStats", "false"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_healthy(url, process)
+            yield url
+        finally:
+            stop_process(process)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with app_server(tmp_path_factory.mktemp("e2e"), E2E_CORPUS, "e2e-streamlit.log") as url:
         yield url
-    finally:
-        stop_process(process)
-        log.close()
 
 
 DESKTOP = {"width": 1280, "height": 1000}

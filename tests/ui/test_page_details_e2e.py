@@ -8,20 +8,13 @@ Its own server on a corpus with a document whose date is unknown and whose chunk
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 from test_accessibility import assert_dutch_and_accessible
-from test_app import LAW_QUESTION, MODELS_DIR, REPO, app_environment
-from test_e2e import ARTIFACTS, DESKTOP, PHONE, STEP_TIMEOUT_MS, ask, open_tab, source, wait_for_idle
-
-from assistant.config import Settings
-from tests.corpus_copy import copy_corpus
-from tests.processes import free_port, stop_process, wait_until_healthy
+from test_app import LAW_QUESTION, REPO
+from test_e2e import ARTIFACTS, DESKTOP, PHONE, STEP_TIMEOUT_MS, app_server, ask, open_tab, source, wait_for_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -42,28 +35,8 @@ new MutationObserver(() => {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from ingest.indexer import ingest
-
-    root = tmp_path_factory.mktemp("details")
-    settings = Settings(corpus_dir=copy_corpus(root / "corpus", CORPUS), index_dir=root / "index",
-                        models_dir=MODELS_DIR, feedback_db=root / "feedback.sqlite3",
-                        conversations_db=root / "conversations.sqlite3")
-    report = ingest(settings)
-    assert not report.errors, report.summary()
-    port = free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with (ARTIFACTS / "details-streamlit.log").open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-             "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=REPO, env={**os.environ, **app_environment(settings)}, stdout=log, stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_healthy(url, process)
-            yield url
-        finally:
-            stop_process(process)
+    with app_server(tmp_path_factory.mktemp("details"), CORPUS, "details-streamlit.log") as url:
+        yield url
 
 
 def test_the_reply_bubble_is_never_empty_while_the_answer_comes(server: str) -> None:
