@@ -14,6 +14,7 @@ the one instance, so this module holds no cache of its own.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from abc import ABC, abstractmethod
@@ -29,6 +30,7 @@ from assistant.errors import ConfigError
 
 if TYPE_CHECKING:  # torch and sentence-transformers take seconds to import; only load them when used
     from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer
 
 # huggingface_hub reads these once, when it is first imported. None of the imports above loads it
 # (transformers and sentence-transformers are imported inside the functions that need them), so
@@ -117,6 +119,20 @@ class TextEmbeddings(Embeddings, ABC):
         return self.encode([text], "query")[0].tolist()
 
 
+@functools.lru_cache(maxsize=2)
+def load_tokenizer(tokenizer_dir: Path) -> tuple[Tokenizer, int]:
+    """The model's tokenizer and pad id, one per process: it takes about 280 MB, and the embedder and the
+    reader (`assistant/reader.py`) share it. Configured once here (no padding: each batch is padded to its
+    own longest text; truncation at the model's limit) and never changed after, so sharing is safe."""
+    from tokenizers import Tokenizer
+
+    config = json.loads((tokenizer_dir / "tokenizer_config.json").read_text())
+    tokenizer = Tokenizer.from_file(str(tokenizer_dir / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(config["model_max_length"])
+    return tokenizer, tokenizer.token_to_id(config["pad_token"])
+
+
 class OnnxEmbeddings(TextEmbeddings):
     """The bundled model exported to ONNX, tokenised by `tokenizers`: torch never enters the process.
 
@@ -128,16 +144,11 @@ class OnnxEmbeddings(TextEmbeddings):
 
     def __init__(self, model_file: Path, tokenizer_dir: Path, model_name: str, batch_size: int = BATCH_SIZE) -> None:
         import onnxruntime
-        from tokenizers import Tokenizer
 
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # errors only: the CPU provider's informational lines are noise in the CLI
         self.session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
-        config = json.loads((tokenizer_dir / "tokenizer_config.json").read_text())
-        self.tokenizer = Tokenizer.from_file(str(tokenizer_dir / "tokenizer.json"))
-        self.tokenizer.no_padding()  # each batch is padded below, to its own longest text
-        self.tokenizer.enable_truncation(config["model_max_length"])
-        self.pad_id = self.tokenizer.token_to_id(config["pad_token"])
+        self.tokenizer, self.pad_id = load_tokenizer(tokenizer_dir)
         super().__init__(model_name, batch_size)
 
     def _encode_prompted(self, texts: list[str]) -> np.ndarray:

@@ -16,11 +16,14 @@ small fitted models, now with a signal that read both texts.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 READER_LAYERS = 4
 """Transformer layers of the reader: e5-small's first four (three frozen, the fourth fine-tuned).
@@ -54,17 +57,14 @@ class Reader:
 
     def __init__(self, model_dir: Path, tokenizer_dir: Path) -> None:
         import onnxruntime
-        from tokenizers import Tokenizer
+
+        from assistant.embeddings import load_tokenizer
 
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
         self.session = onnxruntime.InferenceSession(str(model_dir / READER_FILE), options,
                                                     providers=["CPUExecutionProvider"])
-        self.tokenizer = Tokenizer.from_file(str(tokenizer_dir / "tokenizer.json"))
-        self.tokenizer.enable_truncation(MAX_PAIR_TOKENS, strategy="only_second")
-        self.tokenizer.no_padding()
-        config = json.loads((tokenizer_dir / "tokenizer_config.json").read_text())
-        self.pad_id = self.tokenizer.token_to_id(config["pad_token"])
+        self.tokenizer, self.pad_id = load_tokenizer(tokenizer_dir)  # the embedder's: one copy per process
 
     def encode(self, question: str, units: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Token ids and mask of every (question, unit) pair, padded to the longest."""
@@ -78,15 +78,22 @@ class Reader:
         return np.asarray(logit, dtype=np.float64).reshape(-1)
 
 
-def encode_pairs(tokenizer, pad_id: int, question: str, units: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs as e5 reads them, with its prefixes; the training script encodes through this too."""
-    encodings = tokenizer.encode_batch([(QUERY_PREFIX + question, UNIT_PREFIX + unit) for unit in units])
-    width = max(len(e.ids) for e in encodings)
-    ids = np.full((len(encodings), width), pad_id, dtype=np.int64)
-    mask = np.zeros((len(encodings), width), dtype=np.int64)
-    for row, encoding in enumerate(encodings):
-        ids[row, : len(encoding.ids)] = encoding.ids
-        mask[row, : len(encoding.ids)] = 1
+def encode_pairs(tokenizer: Tokenizer, pad_id: int, question: str, units: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs as XLM-R reads them, "<s> query: Q </s></s> passage: U </s>", with e5's prefixes; at most
+    `MAX_PAIR_TOKENS`, cutting the unit (then the question). Built from the pieces' tokens rather than by
+    the tokenizer's own pair truncation, so the embedder's tokenizer (configured for single texts) serves
+    both; the training script encodes through this too."""
+    bos, eos = tokenizer.token_to_id("<s>"), tokenizer.token_to_id("</s>")
+    pieces = tokenizer.encode_batch([QUERY_PREFIX + question, *(UNIT_PREFIX + unit for unit in units)],
+                                    add_special_tokens=False)
+    asked = pieces[0].ids[: MAX_PAIR_TOKENS - 4]  # room for <s>, </s></s> and </s>
+    rows = [[bos, *asked, eos, eos, *piece.ids[: MAX_PAIR_TOKENS - 4 - len(asked)], eos] for piece in pieces[1:]]
+    width = max(len(row) for row in rows)
+    ids = np.full((len(rows), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    for index, row in enumerate(rows):
+        ids[index, : len(row)] = row
+        mask[index, : len(row)] = 1
     return ids, mask
 
 

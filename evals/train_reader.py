@@ -35,10 +35,10 @@ import torch
 from tokenizers import Tokenizer
 
 from assistant.config import Settings
-from assistant.embeddings import bundled_model_dir
+from assistant.embeddings import bundled_model_dir, load_tokenizer
 from assistant.engine import Engine
 from assistant.evidence import Unit
-from assistant.reader import MAX_PAIR_TOKENS, READ_UNITS, encode_pairs
+from assistant.reader import READ_UNITS, encode_pairs
 from assistant.reader_build import WEIGHTS_FILE, ReaderNet, load_base
 from evals.questions import load_questions
 from evals.train import DEV, OOF_FILE, QuestionEvidence, collect, describe, train_base, train_with_reader, unit_key, unit_label
@@ -210,10 +210,7 @@ def main() -> None:
     pairs = question_pairs(evidence) + structure_pairs(engine, random.Random(SEED))
     recall = _read_units_recall(evidence)
 
-    tokenizer_dir = bundled_model_dir(settings.models_dir)
-    tokenizer = Tokenizer.from_file(str(tokenizer_dir / "tokenizer.json"))
-    tokenizer.enable_truncation(MAX_PAIR_TOKENS, strategy="only_second")
-    pad_id = tokenizer.token_to_id("<pad>")
+    tokenizer, pad_id = load_tokenizer(bundled_model_dir(settings.models_dir))
     # Reading targets: every question's READ_UNITS best candidates, as answering reads them.
     targets = [(item, unit) for item in evidence for unit in item.units[:READ_UNITS]]
     scorer_scores = np.asarray([unit.score for _, unit in targets])  # the unit scorer's (in-sample) view, to compare

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from tokenizers import Tokenizer
 
+from assistant.embeddings import load_tokenizer
 from assistant.errors import ConfigError
 from assistant.evidence import Unit, add_reader_features
 from assistant.models import Passage
@@ -22,9 +23,7 @@ TOKENIZER_DIR = MODELS_DIR / "multilingual-e5-small"
 
 @pytest.fixture(scope="module")
 def tokenizer() -> Tokenizer:
-    tokenizer = Tokenizer.from_file(str(TOKENIZER_DIR / "tokenizer.json"))
-    tokenizer.enable_truncation(MAX_PAIR_TOKENS, strategy="only_second")
-    return tokenizer
+    return load_tokenizer(TOKENIZER_DIR)[0]
 
 
 def test_pairs_carry_e5_prefixes_and_a_long_unit_is_cut_not_the_question(tokenizer: Tokenizer) -> None:
@@ -36,6 +35,17 @@ def test_pairs_carry_e5_prefixes_and_a_long_unit_is_cut_not_the_question(tokeniz
     assert (ids[0][mask[0] == 0] == 1).all()  # padded with XLM-R's pad id
     decoded = tokenizer.decode(ids[1].tolist())
     assert decoded.startswith(QUERY_PREFIX + question) and UNIT_PREFIX.strip() in decoded
+
+
+def test_pairs_are_what_the_tokenizer_makes_of_a_pair_cut_on_the_unit_side(tokenizer: Tokenizer) -> None:
+    """The pieces are joined as XLM-R joins a pair; the reader was trained on exactly these ids."""
+    reference = Tokenizer.from_file(str(TOKENIZER_DIR / "tokenizer.json"))
+    reference.enable_truncation(MAX_PAIR_TOKENS, strategy="only_second")
+    question = "Binnen welke termijn moet het college reageren?"
+    units = ["Kort.", "Het college beslist binnen acht weken na ontvangst van het verzoek. " * 12]
+    ids, mask = encode_pairs(tokenizer, 1, question, units)
+    for row, unit in enumerate(units):
+        assert ids[row][mask[row] == 1].tolist() == reference.encode(QUERY_PREFIX + question, UNIT_PREFIX + unit).ids
 
 
 def test_a_missing_reader_is_a_dutch_error_that_says_how_to_build_it(tmp_path: Path) -> None:
