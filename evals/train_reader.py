@@ -237,7 +237,7 @@ def main() -> None:
         out_of_fold[rows] = read(net, [target_states[i] for i in rows])
         _log(f"fold {fold + 1}/{FOLDS} trained ({epochs_done[-1]} epochs) and read", started)
     epochs_done.append(train_net(base_state, net, states, labels, args.epochs, SEED, deadline))
-    torch.save(net.trained_state(), WEIGHTS_FILE)
+    torch.save(net.trained_state(base_state), WEIGHTS_FILE)
 
     oof: dict[str, dict[str, float]] = {}
     for (item, unit), logit in zip(targets, out_of_fold, strict=True):
