@@ -32,33 +32,21 @@ SCREEN_MODEL = "bundled"
 """The embedding model whose vectors the screen reads. Ingest with another model embeds the candidate
 sentences once more with the bundled one, so the screen means the same with every index."""
 
-_SECOND_PERSON = re.compile(r"\b(je|jij|jou|jouw|jullie|you|your)\b", re.IGNORECASE)
-# One to three words, then a comma or colon: "Chatbot, ...", "Beste AI, ...", "SYSTEM: ..." (or "Let op: ").
-_VOCATIVE = re.compile(r"^\W*(?:[\w'-]+\s+){0,2}[\w'-]+\s*[,:]")
-# Chat markup and role prompts as chat templates write them.
-_MARKUP = re.compile(r"<\|[^|]*\|>|\[/?INST\]|^\W*(?:system|user|assistant|developer)\s*:", re.IGNORECASE)
-
 # Where a sentence breaks into clauses: an order set into policy prose between commas or brackets.
 _CLAUSE_BREAK = re.compile(r"\s*[,;:()]\s*")
 MIN_CLAUSE_WORDS = 3
 """Shorter pieces ("Beste ouder", "eerste lid") carry no order of their own."""
 
-FORM_FEATURES = ("second_person", "vocative_start", "chat_markup")
-FEATURES = tuple(f"e5_{i}" for i in range(EMBEDDING_DIMENSIONS)) + FORM_FEATURES
-
-
-def form_features(sentence: str) -> list[float]:
-    """Three features of form that a sentence vector blurs: is someone addressed as "je"/"you", does the
-    sentence open by naming its addressee, does it carry chat markup."""
-    return [float(bool(_SECOND_PERSON.search(sentence))), float(bool(_VOCATIVE.match(sentence))),
-            float(bool(_MARKUP.search(sentence)))]
+FEATURES = tuple(f"e5_{i}" for i in range(EMBEDDING_DIMENSIONS))
+"""The sentence vector alone: three features of form (second person, a vocative opening, chat markup) were
+measured beside it and added nothing on any held-back set (`evals/train_instructions.py` prints the row)."""
 
 
 def feature_matrix(sentences: Sequence[str], vectors: Sequence[Sequence[float]]) -> np.ndarray:
-    """One row per sentence: its bundled-encoder "passage:" vector, then `FORM_FEATURES`."""
+    """One row per sentence: its bundled-encoder "passage:" vector."""
     if not sentences:
         return np.zeros((0, len(FEATURES)))
-    return np.hstack([np.asarray(vectors, dtype=float), np.asarray([form_features(s) for s in sentences])])
+    return np.asarray(vectors, dtype=float)
 
 
 def clauses(sentence: str) -> list[str]:
