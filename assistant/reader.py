@@ -16,6 +16,7 @@ small fitted models, now with a signal that read both texts.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -97,8 +98,11 @@ def encode_pairs(tokenizer: Tokenizer, pad_id: int, question: str, units: Sequen
     return ids, mask
 
 
+@functools.lru_cache(maxsize=2)
 def load_reader(models_dir: Path) -> Reader:
-    """The built reader, tokenised like the bundled embedder; a clear Dutch error when it is not built."""
+    """The built reader, tokenised like the bundled embedder; a clear Dutch error when it is not built.
+    One per process and models folder: every extractive backend of an engine (the answering one, and the
+    one that quotes the law under a refused judgement, `assistant/refusal_help.py`) reads with the same."""
     from assistant.embeddings import bundled_model_dir
     from assistant.errors import ConfigError
 
