@@ -13,15 +13,18 @@ runs this one's fitting before and after training the reader.
 3. The reader-aware unit scorer and 4. answerability model: the same rows and labels with the reader's
    features (`evidence.READER_FEATURES`, `answerability.READER_QUESTION_FEATURES`).
 2. The answerability model: one row per dev question that the two screens let through; label 1 when
-   it is answerable. The `uploads-dev` questions (asked against the corpus plus five uploaded documents on
-   other subjects, `evals/uploads.py`) are rows of models 3 and 4 too: without them their weights and the
-   threshold describe OOGO questions only, and near-miss questions about an upload were never refused
-   (uploads-dev refusal recall 0/9). The reader never trained on them, so its logits there are read live.
-   Model 1 stays on dev alone: it picks the units the reader read for the committed out-of-fold logits. Its threshold is chosen on out-of-fold probabilities (5-fold cross-validation,
+   it is answerable. Its threshold is chosen on out-of-fold probabilities (5-fold cross-validation,
    so the threshold is not picked on the very answers the model was fitted to): the highest refusal
    recall at a false-refusal rate of at most `MAX_FALSE_REFUSALS`.
 
-Only dev and uploads-dev are read. The weights go to `assistant/weights/*.json` with the numbers they were chosen by.
+The `uploads-dev` questions (asked against the corpus plus five uploaded documents on other subjects,
+`evals/uploads.py`) are rows of models 3 and 4 too: without them their weights and threshold describe OOGO
+questions only, and near-miss questions about an upload were never refused (uploads-dev refusal recall
+0/9). The reader never trained on them, so its logits there are read live. Model 1 stays on dev alone: it
+picks the units the reader read for the committed out-of-fold logits. `--without-uploads` is the ablation.
+
+Only dev and uploads-dev are read. The weights go to `assistant/weights/*.json` with the numbers they were
+chosen by.
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@
    any new question, and the fitted models would trust them too much). They are committed
    (`weights/reader_oof.json`) so `python -m evals.train` alone reproduces the fitted models.
 4. The final reader is trained on all pairs and written to `weights/reader.pt`; `make reader` exports it.
+5. Models 3 and 4 are refitted here on dev alone, to report what the out-of-fold logits give. Their committed
+   versions also fit on the uploads-dev questions, whose logits the exported reader reads live: after
+   `make reader`, run `python -m evals.train`.
 
 Only dev is read. Fixed seeds; the time budget stops an epoch loop early and says so.
 """
@@ -255,6 +258,7 @@ def main() -> None:
         "without_reader": base_report, "with_reader": reader_report,
     }
     print(json.dumps(report, indent=1))
+    print("next: `make reader && python -m evals.train` (models 3 and 4 with the uploads-dev rows)", file=sys.stderr)
 
 
 def _read_units_recall(evidence: list[QuestionEvidence]) -> float:
