@@ -54,6 +54,11 @@ def counted(count: int, doc_type: str, english: bool) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
+def others(count: int, english: bool) -> str:
+    """'3 andere', the last item after the titles a scope sentence names."""
+    return f"{count} more" if english else f"{count} andere"
+
+
 def listing(items: list[str], english: bool) -> str:
     """'a, b en c' / 'a, b and c'."""
     if len(items) <= 1:

@@ -15,12 +15,17 @@ from dataclasses import replace
 from assistant import messages
 from assistant.answering import ExtractiveBackend
 from assistant.config import Settings
-from assistant.models import DOC_TYPES, Answer, DocumentInfo
+from assistant.models import DOC_TYPES, UPLOADED_TYPE, Answer, DocumentInfo
 
 LAW_TYPES = ("wetgeving",)
 """Where the rules are: current law texts (a repealed version is no rule that applies)."""
 NAMED_KINDS = ("wetgeving",)
 """Kinds whose documents the scope sentence names (by the law's name); others are counted."""
+TITLED_KINDS = (UPLOADED_TYPE,)
+"""Kinds the scope sentence names by their full titles: an upload can be about anything (a letter about an
+airport, a housing report), and only its title tells the asker what the index holds beyond the domain."""
+MAX_TITLES = 5
+"""Titles named per kind; more are counted ("... en 3 andere"), so the refusal stays one sentence."""
 REASONS = frozenset({"not_found", "out_of_domain", "instruction", "legal_approval"})
 """Refusals that get the index's scope; "missing_value" quotes the sources already."""
 
@@ -48,6 +53,12 @@ def index_scope(documents: list[DocumentInfo], english: bool) -> str:
         if doc_type in NAMED_KINDS:
             names = sorted({document_name(doc.title) for doc in documents if doc.type == doc_type})
             part += f" ({', '.join(names)})"
+        elif doc_type in TITLED_KINDS:
+            titles = sorted({doc.title for doc in documents if doc.type == doc_type})
+            shown = [f"“{title}”" for title in titles[:MAX_TITLES]]
+            if len(titles) > MAX_TITLES:
+                shown.append(messages.others(len(titles) - MAX_TITLES, english))
+            part += f" ({messages.listing(shown, english)})"
         parts.append(part)
     return messages.scope_sentence(parts, english) if parts else ""
 

@@ -34,10 +34,20 @@ def refusal(reason: str, language: str = "nl") -> Answer:
 def test_the_scope_is_what_the_index_holds() -> None:
     scope = index_scope(DOCUMENTS, english=False)
     assert scope == ("Ik antwoord uit mijn bronnen: 3 wetteksten (Jeugdwet, Wet op het primair onderwijs), "
-                     "1 praktijkvoorbeeld en 1 geüpload document.")
+                     "1 praktijkvoorbeeld en 1 geüpload document (“Notitie over vervoer”).")
     assert "Dronten" not in scope and "OOGO" not in scope, "nothing about a corpus that is not there"
     assert index_scope(DOCUMENTS[3:4], english=True) == "I answer from my sources, which are 1 practice example (in Dutch)."
     assert document_name("Leerplichtwet 1969 (selectie: artikelen 2, 3)") == "Leerplichtwet 1969"
+
+
+def test_uploads_are_named_by_title_up_to_a_limit() -> None:
+    """An upload can be about anything: its title is what tells the asker what else the index holds."""
+    uploads = [doc(f"uploads/brief-{n}", "geüpload", f"Brief {n} over geluidshinder") for n in range(7)]
+    scope = index_scope(uploads, english=False)
+    assert scope == ("Ik antwoord uit mijn bronnen: 7 geüploade documenten (“Brief 0 over geluidshinder”, "
+                     "“Brief 1 over geluidshinder”, “Brief 2 over geluidshinder”, “Brief 3 over geluidshinder”, "
+                     "“Brief 4 over geluidshinder” en 2 andere).")
+    assert "1 uploaded document (“Brief 0 over geluidshinder”)" in index_scope(uploads[:1], english=True)
 
 
 @pytest.mark.parametrize("reason", ["out_of_domain", "not_found", "instruction"])
