@@ -14,20 +14,21 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from assistant.answer_stream import AnswerStream
-from assistant.answering import AnswerBackend, ExtractiveBackend, History
+from assistant.answer.answer_stream import AnswerStream
+from assistant.answer.answering import AnswerBackend, ExtractiveBackend, History
+from assistant.answer.follow_ups import candidate_questions, neighbours, term_shares
+from assistant.answer.refusal_help import LAW_TYPES, REASONS, helpful_refusal, rules_backend
 from assistant.config import Settings, get_settings
-from assistant.conversation import to_turns, without_topic_switch
-from assistant.embeddings import TextEmbeddings, load_embeddings
-from assistant.follow_ups import candidate_questions, neighbours, term_shares
-from assistant.models import Answer, DocumentInfo, Passage, SearchResult, Turn
-from assistant.refusal_help import LAW_TYPES, REASONS, helpful_refusal, rules_backend
-from assistant.retrieval import Retriever, SearchIndex
-from assistant.store import Store
+from assistant.models import Answer, DocumentInfo, Passage, Turn
+from assistant.search.conversation import to_turns, without_topic_switch
+from assistant.search.embeddings import TextEmbeddings, load_embeddings
+from assistant.search.retriever import Retriever, SearchResult
+from assistant.search.snapshot import SearchIndex
+from assistant.store.chroma import Store
 
 if TYPE_CHECKING:
-    from ingest.indexer import IngestReport
-    from ingest.progress import ProgressReporter
+    from assistant.ingest.indexer import IngestReport
+    from assistant.ingest.progress import ProgressReporter
 
 REQUIRED_FIELDS = ("title", "type", "publisher", "date", "licence")
 """Front-matter fields every document should have (corpus/README.md); `list_documents` reports gaps."""
@@ -51,7 +52,7 @@ class Engine:
         self._retriever: Retriever | None = None
         self._backends: dict[str, AnswerBackend] = {}
         self._rules: ExtractiveBackend | None = None
-        """Quotes the law for a refused judgement (`assistant.refusal_help.rules_backend`), made on first use."""
+        """Quotes the law for a refused judgement (`assistant.answer.refusal_help.rules_backend`), made on first use."""
         self._derived: dict[str, tuple[int, Any]] = {}
         """name -> (index generation, a value derived from that generation's snapshot): see `_of_generation`."""
 
@@ -129,7 +130,7 @@ class Engine:
 
     def _helpful(self, answer: Answer) -> Answer:
         """A refusal that says what the index covers; a refused judgement with the law that bears on it,
-        found by the normal search restricted to law passages (`assistant.refusal_help`)."""
+        found by the normal search restricted to law passages (`assistant.answer.refusal_help`)."""
         if not answer.refused or answer.refusal_reason not in REASONS:
             return answer
         rules = None
@@ -159,7 +160,7 @@ class Engine:
 
     def follow_ups(self, answer: Answer, history: History, filters: Mapping[str, Any] | None = None,
                    limit: int = 3) -> list[str]:
-        """Up to `limit` questions to ask next (`assistant.follow_ups`). `history` is the conversation up
+        """Up to `limit` questions to ask next (`assistant.answer.follow_ups`). `history` is the conversation up
         to and including `answer`: its questions are never suggested again, and each suggestion is
         asked in it as a click would ask it, and kept only when answered (extractively, whatever the
         backend: no model call per candidate) from a passage `answer` did not cite."""
@@ -207,8 +208,8 @@ class Engine:
         return value
 
     def ingest(self, progress: ProgressReporter | None = None, rebuild: bool = False) -> IngestReport:
-        """Bring the index in line with the corpus folder (see `ingest.indexer`), with this engine's model."""
-        from ingest.indexer import ingest as run_ingest  # the library needs ingest only here
+        """Bring the index in line with the corpus folder (see `assistant.ingest.indexer`), with this engine's model."""
+        from assistant.ingest.indexer import ingest as run_ingest  # the library needs ingest only here
 
         report = run_ingest(self.settings, progress=progress, rebuild=rebuild, store=self.store,
                             embed=lambda: self.embeddings)

@@ -10,7 +10,7 @@ that made it.
 
 Every index is measured in a fresh process (`python -m evals.bench measure ...`), so its memory
 figure is that index's alone and the snapshot load is a real cold load: first the process that
-reads the snapshot out of Chroma (and saves it, see `assistant.snapshot_cache`), then the measuring
+reads the snapshot out of Chroma (and saves it, see `assistant.search.snapshot_cache`), then the measuring
 process, which maps the saved snapshot the way every later app or CLI process does.
 """
 
@@ -32,9 +32,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings
-from assistant.embeddings import embedding_model_name
 from assistant.engine import Engine
-from assistant.store import Store, mark_changed, stored_hashes
+from assistant.search.embeddings import embedding_model_name
+from assistant.store.chroma import Store, mark_changed, stored_hashes
 from evals.metrics import percentile
 from evals.questions import load_questions
 

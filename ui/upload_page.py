@@ -9,9 +9,9 @@ import streamlit as st
 
 from assistant.config import Settings, get_settings
 from assistant.errors import IndexMissingError
-from ingest.indexer import FileError
-from ingest.loaders import SUPPORTED_SUFFIXES
-from ingest.uploads import (
+from assistant.ingest.indexer import FileError
+from assistant.ingest.loaders import SUPPORTED_SUFFIXES
+from assistant.ingest.uploads import (
     ALLOWED_TYPES_NL,
     UploadResult,
     excluded_sentences_note,

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
+from assistant.ingest.indexer import read_corpus
+from assistant.ingest.loaders import UNKNOWN_TYPE
+from assistant.ingest.progress import NullProgress
 from assistant.models import Passage
-from ingest.indexer import read_corpus
-from ingest.loaders import UNKNOWN_TYPE
-from ingest.progress import NullProgress
 from tests.reliability.bad_input import (
     GOOD_DOC,
     KINDS,
