@@ -85,3 +85,17 @@ class InterruptedChatModel(GenericFakeChatModel):
             written += str(chunk.message.content)
             if self.interrupt_after and self.interrupt_after in written:
                 raise StopException()
+
+
+def passage(pid: str = "p", **fields: object) -> Passage:
+    """A law passage `pid` of its own document; `fields` override any field."""
+    values: dict[str, object] = {
+        "id": pid,
+        "doc_id": f"doc/{pid}",
+        "text": f"tekst {pid}",
+        "title": "t",
+        "type": "wetgeving",
+        "position": 0,
+    }
+    values.update(fields)
+    return Passage(**values)  # type: ignore[arg-type]

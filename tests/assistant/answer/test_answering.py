@@ -229,7 +229,7 @@ def test_law_name(title: str, heading: str | None, name: str) -> None:
 # best unit reaches a cosine of 0.80. The snapshot is a real `SearchIndex` whose unit vectors give each
 # sentence exactly the cosine the test names.
 
-FACTS = load_facts(Path(__file__).resolve().parents[2] / "corpus")
+FACTS = load_facts(Path(__file__).resolve().parents[3] / "corpus")
 UNIT_MODEL = cosine_unit_model(center=0.8)
 ANSWERABLE_FROM = 0.80
 

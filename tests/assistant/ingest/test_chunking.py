@@ -21,7 +21,7 @@ from assistant.textutils import split_sentences, word_count
 
 pytestmark = pytest.mark.unit
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 CORPUS = REPO / "corpus"
 SETTINGS = Settings(corpus_dir=CORPUS, models_dir=REPO / "models", chroma_url=None)
 FACTS = load_facts(CORPUS)

@@ -14,7 +14,7 @@ import yaml
 
 pytestmark = pytest.mark.unit
 
-CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+CORPUS = Path(__file__).resolve().parents[3] / "corpus"
 README = CORPUS / "README.md"
 
 REQUIRED_FIELDS = ("title", "type", "publisher", "date", "licence")

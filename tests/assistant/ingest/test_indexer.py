@@ -26,7 +26,7 @@ from tests.processes import chroma_server as run_chroma_server
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SMALL_CORPUS = (
     "wetgeving/wec-artikel-28a.md",
     "praktijk/stein-samenwerken-over-grenzen.md",

@@ -74,7 +74,7 @@ class FakeEmbeddings:
         return vectors / np.where(norms == 0, 1.0, norms)
 
 
-FACTS = load_facts(Path(__file__).resolve().parents[2] / "corpus")
+FACTS = load_facts(Path(__file__).resolve().parents[3] / "corpus")
 
 
 def snapshot(passages: Sequence[Passage]) -> SearchIndex:

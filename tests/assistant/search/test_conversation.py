@@ -16,7 +16,7 @@ pytestmark = pytest.mark.unit
 PO_QUESTION = "Welk wetsartikel verplicht een samenwerkingsverband po om OOGO te voeren over het ondersteuningsplan?"
 PLAN_QUESTION = "Wat moet er gebeuren voordat een ondersteuningsplan wordt vastgesteld?"
 DRONTEN_QUESTION = "Hoe werken gemeente, onderwijs en jeugdhulp samen in Dronten?"
-FACTS = load_facts(Path(__file__).resolve().parents[2] / "corpus").with_places({"Dronten", "Stein"})
+FACTS = load_facts(Path(__file__).resolve().parents[3] / "corpus").with_places({"Dronten", "Stein"})
 """The contrast groups (sectors, laws, plans, places) come from the corpus facts, as the index keeps them."""
 
 

@@ -19,7 +19,7 @@ from assistant.engine import Engine
 from assistant.search.conversation import rewrite_follow_up
 from assistant.search.corpus_facts import FACTS_FILE, load_facts
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 REAL_DOCUMENTS = (
     "wetgeving/jeugdwet.md",
     "wetgeving/wpo-artikel-18a-19.md",

@@ -30,7 +30,7 @@ from assistant.search.embeddings import (
 
 pytestmark = pytest.mark.integration
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 OOGO_QUERY = "Wat is op overeenstemming gericht overleg?"
 OOGO_PASSAGE = (
