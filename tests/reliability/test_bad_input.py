@@ -46,7 +46,7 @@ def _read(corpus: Path, make_settings: Callable[..., Settings],
 def test_each_kind_of_bad_input_is_reported_by_name_with_its_reason(kind: BadInput, corpus: Path, make_settings) -> None:
     write_kind(kind, corpus)
     if kind.needs_non_root and not permissions_apply():
-        pytest.skip("root reads a chmod 000 file; tests/ingest/test_loaders.py covers the refusal")
+        pytest.skip("root reads a chmod 000 file; tests/assistant/ingest/test_loaders.py covers the refusal")
     # The good document is in the index already, as in a corpus that has been ingested before.
     passages, errors = _read(corpus, make_settings, indexed=frozenset({doc_id(GOOD_DOC)}))
     assert kind.reason in errors.get(kind.name, ""), errors
