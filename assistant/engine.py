@@ -1,7 +1,8 @@
 """The `Engine`: built once from `Settings`, it owns the store client, the embedding model, the
 retriever and the answer backends, and is the whole public surface the app, the CLI, the evals and
 the LangChain retriever use (`ask`, `ask_stream`, `search`, `follow_ups`, `get_passage`,
-`document_passages`, `list_documents`, `ingest`).
+`document_passages`, `list_documents`), and the one way to write: `ingest`, `save_upload`,
+`remove_upload`, and the bench's `add_index_rows`.
 
 Nothing is loaded in the constructor: the embedding model loads on the first search (or ingest), the
 store client on the first store call, each once, under a lock, so twenty threads asking at once on a
@@ -11,23 +12,25 @@ cold process share one model and one client.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from assistant.answer_stream import AnswerStream
-from assistant.answering import AnswerBackend, ExtractiveBackend, History
+from assistant.answer.answer_stream import AnswerStream
+from assistant.answer.answering import AnswerBackend, ExtractiveBackend, History
+from assistant.answer.follow_ups import candidate_questions, neighbours, term_shares
+from assistant.answer.refusal_help import LAW_TYPES, REASONS, helpful_refusal, rules_backend
 from assistant.config import Settings, get_settings
-from assistant.conversation import to_turns, without_topic_switch
-from assistant.embeddings import TextEmbeddings, load_embeddings
-from assistant.follow_ups import candidate_questions, neighbours, term_shares
-from assistant.models import Answer, DocumentInfo, Passage, SearchResult, Turn
-from assistant.refusal_help import LAW_TYPES, REASONS, helpful_refusal, rules_backend
-from assistant.retrieval import Retriever, SearchIndex
-from assistant.store import Store
+from assistant.models import Answer, DocumentInfo, IndexRows, Passage, Turn
+from assistant.search.conversation import to_turns, without_topic_switch
+from assistant.search.embeddings import TextEmbeddings, embedding_model_name, load_embeddings
+from assistant.search.retriever import Retriever, SearchResult
+from assistant.search.snapshot import SearchIndex
+from assistant.store.chroma import Store, add_rows, read_rows, stored_hashes
 
 if TYPE_CHECKING:
-    from ingest.indexer import IngestReport
-    from ingest.progress import ProgressReporter
+    from assistant.ingest.progress import ProgressReporter
+    from assistant.ingest.report import IngestReport
+    from assistant.ingest.uploads import UploadResult
 
 REQUIRED_FIELDS = ("title", "type", "publisher", "date", "licence")
 """Front-matter fields every document should have (corpus/README.md); `list_documents` reports gaps."""
@@ -51,7 +54,7 @@ class Engine:
         self._retriever: Retriever | None = None
         self._backends: dict[str, AnswerBackend] = {}
         self._rules: ExtractiveBackend | None = None
-        """Quotes the law for a refused judgement (`assistant.refusal_help.rules_backend`), made on first use."""
+        """Quotes the law for a refused judgement (`assistant.answer.refusal_help.rules_backend`), made on first use."""
         self._derived: dict[str, tuple[int, Any]] = {}
         """name -> (index generation, a value derived from that generation's snapshot): see `_of_generation`."""
 
@@ -129,7 +132,7 @@ class Engine:
 
     def _helpful(self, answer: Answer) -> Answer:
         """A refusal that says what the index covers; a refused judgement with the law that bears on it,
-        found by the normal search restricted to law passages (`assistant.refusal_help`)."""
+        found by the normal search restricted to law passages (`assistant.answer.refusal_help`)."""
         if not answer.refused or answer.refusal_reason not in REASONS:
             return answer
         rules = None
@@ -159,7 +162,7 @@ class Engine:
 
     def follow_ups(self, answer: Answer, history: History, filters: Mapping[str, Any] | None = None,
                    limit: int = 3) -> list[str]:
-        """Up to `limit` questions to ask next (`assistant.follow_ups`). `history` is the conversation up
+        """Up to `limit` questions to ask next (`assistant.answer.follow_ups`). `history` is the conversation up
         to and including `answer`: its questions are never suggested again, and each suggestion is
         asked in it as a click would ask it, and kept only when answered (extractively, whatever the
         backend: no model call per candidate) from a passage `answer` did not cite."""
@@ -206,14 +209,46 @@ class Engine:
             self._derived[name] = (snapshot.generation, value)
         return value
 
+    # --- writes: the index and the uploads folder change only through these ---------------------
+    # The ingest room is imported when a write runs: it loads the PDF, Word and HTML parsers, which a
+    # process that only answers never needs.
+
     def ingest(self, progress: ProgressReporter | None = None, rebuild: bool = False) -> IngestReport:
-        """Bring the index in line with the corpus folder (see `ingest.indexer`), with this engine's model."""
-        from ingest.indexer import ingest as run_ingest  # the library needs ingest only here
+        """Bring the index in line with the corpus folder (see `assistant.ingest.indexer`), with this engine's model."""
+        from assistant.ingest.indexer import ingest as run_ingest
 
         report = run_ingest(self.settings, progress=progress, rebuild=rebuild, store=self.store,
                             embed=lambda: self.embeddings)
         self._load_snapshot()  # saved now, the next process to start (the app) maps it instead of reading Chroma
         return report
+
+    def save_upload(self, name: str, data: bytes) -> UploadResult:
+        """Check one uploaded file and keep it in the uploads folder (`assistant.ingest.uploads`); the
+        next `ingest` indexes it."""
+        from assistant.ingest.uploads import save_upload
+
+        return save_upload(self.settings, name, data)
+
+    def remove_upload(self, name: str) -> int:
+        """Delete an uploaded file and its passages (a new generation, like any ingest), through this
+        engine's store client; returns how many passages were removed."""
+        from assistant.ingest.uploads import remove_upload
+
+        return remove_upload(self.settings, name, self.store)
+
+    def passage_hashes(self) -> dict[str, str | None]:
+        """id -> content hash of every stored passage, without texts or vectors: a fingerprint of the index."""
+        stored = stored_hashes(self.store.passages(embedding_model_name(self.settings)))
+        return {passage_id: row["content_hash"] for passage_id, row in stored.items()}
+
+    def index_rows(self) -> IndexRows:
+        """Every row of the active generation with texts, metadata and vectors (the bench copies them)."""
+        return read_rows(self.store, embedding_model_name(self.settings))
+
+    def add_index_rows(self, copies: Iterable[IndexRows]) -> None:
+        """Write copied rows into this engine's index (made if missing) and bump its generation once: how
+        the bench builds a synthetic index of a given size without embedding anything."""
+        add_rows(self.store, embedding_model_name(self.settings), copies)
 
 
 def _documents_of(passages: list[Passage]) -> list[DocumentInfo]:

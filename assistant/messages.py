@@ -25,7 +25,7 @@ REFUSALS_EN = {
 }
 RULES_LEAD_NL = "Wel kan ik laten zien wat de wetteksten zeggen die erover gaan:"
 RULES_LEAD_EN = "What I can do is show what the laws that bear on it say:"
-"""After the legal-approval sentence, before the law articles the question touches (assistant/refusal_help.py)."""
+"""After the legal-approval sentence, before the law articles the question touches (assistant/answer/refusal_help.py)."""
 
 TYPE_NOUNS_NL: dict[str, tuple[str, str]] = {
     "wetgeving": ("wettekst", "wetteksten"),

@@ -6,21 +6,16 @@ Field names here are read by other tools (the app, the eval harness, JSON consum
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 from langchain_core.documents import Document
-
-if TYPE_CHECKING:
-    import numpy as np
-
-    from assistant.retrieval import SearchIndex
 
 OUTDATED_TYPE = "wetgeving (vervallen versie)"
 """Law texts that no longer apply: used only when a question asks about an old text."""
 UPLOADED_TYPE = "geüpload"
 """Uploads, and files in a folder the corpus does not know: nobody vouched for them, so an answer that
-quotes one says so (whatever their front matter claims, see ingest.loaders)."""
+quotes one says so (whatever their front matter claims, see assistant.ingest.loaders)."""
 
 DOC_TYPES = (
     "wetgeving",
@@ -57,7 +52,7 @@ class Passage:
     """The law's id in the BWB (e.g. BWBR0003420): with article and lid it makes a link to the article."""
     instructions: str | None = None
     """Sentences of the source that address the assistant, one per line: cut out of `text` at ingest
-    (`ingest.screening`), kept here so the document can be flagged."""
+    (`assistant.ingest.screening`), kept here so the document can be flagged."""
 
     @property
     def reference(self) -> str:
@@ -107,48 +102,13 @@ class ScoredPassage:
     bm25_rank: int | None = None
 
 
-@dataclass
-class QueryAnalysis:
-    """What the search made of a question: the text it searched for and the signals it found."""
+@dataclass(frozen=True)
+class IndexRows:
+    """Rows of the active generation as Chroma's `get` returns them (ids, documents, metadatas,
+    embeddings): its passages and their answer units. The bench copies them into synthetic indexes."""
 
-    question: str
-    search_text: str
-    english: bool
-    articles: list[str]
-    lids: list[str]
-    wants_outdated: bool
-    typo_fixes: dict[str, str] = field(default_factory=dict)
-    law_intent: bool = False
-    normative: bool = False
-    """The question asks what must or may be done (a rule): law passages rank higher."""
-    laws: list[str] = field(default_factory=list)
-    known_words: float = 1.0
-    """Share of the question's content words that occur in the corpus: 0 means off-topic."""
-    unknown_words: list[str] = field(default_factory=list)
-    """Content words of the (typo-repaired) question that no passage contains: what the sources lack."""
-
-
-@dataclass
-class SearchResult:
-    """One search: the ranked passages, and everything answering needs to stay consistent with them.
-
-    `snapshot` is the in-memory index generation the passages came from; answering scores sentences
-    against it, so an ingest in another process between search and answer cannot mix two indexes."""
-
-    analysis: QueryAnalysis
-    passages: list[ScoredPassage]
-    query_vector: np.ndarray
-    snapshot: SearchIndex
-    unit_hits: list[tuple[str, int, float]] = field(default_factory=list)
-    """The best answer units of the whole index (passage id, unit number, cosine), within the filters:
-    the sentence that answers may sit in a passage that ranks below the top k as a whole."""
-    unlifted: list[ScoredPassage] | None = None
-    """For a normative question, the ranking without the lift of law passages: the decision to answer
-    or refuse reads this one (see `Retriever`); None when the lift changed nothing."""
-
-    def for_decision(self) -> SearchResult:
-        """The result the answer-or-refuse decision reads: the ranking without the normative lift."""
-        return self if self.unlifted is None else replace(self, passages=self.unlifted, unlifted=None)
+    passages: dict[str, Any]
+    units: dict[str, Any]
 
 
 @dataclass

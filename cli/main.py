@@ -36,7 +36,7 @@ def ingest(
 
     Eindigt met code 3 als er bestanden zijn overgeslagen (de rest is wel ingelezen), met code 2 bij een fout."""
     from assistant.engine import Engine
-    from ingest.progress import NullProgress, RichProgress
+    from assistant.ingest.progress import NullProgress, RichProgress
 
     settings = get_settings()
     if path is not None:
@@ -62,8 +62,8 @@ def ask(
     backend: Annotated[str | None, typer.Option(help="extractive, openai, ollama of local")] = None,
 ) -> None:
     """Stel een vraag en krijg een antwoord met bronnen."""
+    from assistant.answer.render import print_answer
     from assistant.engine import engine_for
-    from assistant.render import print_answer
 
     turns = json.loads(history.read_text(encoding="utf-8")) if history else None
     filters = {"types": doc_type} if doc_type else None
@@ -172,7 +172,7 @@ def feedback_export(
     fmt: Annotated[str, typer.Option("--format", help="csv of jsonl")] = "csv",
 ) -> None:
     """Schrijf alle beoordelingen (vraag, antwoord, bronnen, duim, toelichting) naar CSV of JSON Lines."""
-    from assistant.feedback import EXPORT_FORMATS, FeedbackStore
+    from assistant.chat.feedback import EXPORT_FORMATS, FeedbackStore
 
     if fmt not in EXPORT_FORMATS:
         console.print(f"[red]Onbekend formaat '{fmt}'; kies uit: {', '.join(EXPORT_FORMATS)}.[/red]")
@@ -192,7 +192,7 @@ def conversations_export_unowned(
     """Schrijf de gesprekken zonder eigenaar (van voor gesprekken per browser of gebruiker) naar JSON.
 
     De app toont ze aan niemand meer; ze blijven tot ze na `ASSISTENT_CONVERSATION_DAYS` worden opgeruimd."""
-    from assistant.conversations import ConversationStore
+    from assistant.chat.conversations import ConversationStore
 
     unowned = ConversationStore(get_settings().conversations_db).unowned()
     records = [

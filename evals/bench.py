@@ -10,7 +10,7 @@ that made it.
 
 Every index is measured in a fresh process (`python -m evals.bench measure ...`), so its memory
 figure is that index's alone and the snapshot load is a real cold load: first the process that
-reads the snapshot out of Chroma (and saves it, see `assistant.snapshot_cache`), then the measuring
+reads the snapshot out of Chroma (and saves it, see `assistant.search.snapshot_cache`), then the measuring
 process, which maps the saved snapshot the way every later app or CLI process does.
 """
 
@@ -32,14 +32,13 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings
-from assistant.embeddings import embedding_model_name
 from assistant.engine import Engine
-from assistant.store import Store, mark_changed, stored_hashes
+from assistant.models import IndexRows
+from assistant.search.embeddings import embedding_model_name
 from evals.metrics import percentile
 from evals.questions import load_questions
 
 SIZES = (10_000, 30_000, 100_000)
-BATCH = 1000
 NOISE = 0.01
 """Standard deviation of the noise on each copied vector: copies stay near their original (cos ~0.98)
 without being exact duplicates, which an HNSW index would treat unrealistically."""
@@ -96,10 +95,9 @@ def run_bench(settings: Settings, questions_path: Path, out: Path, sizes: tuple[
 
 def synthetic_index(source: Settings, passages: int, bench_dir: Path) -> tuple[Settings, _Built]:
     """Settings of a synthetic index of about `passages` passages, built now or reused from an earlier run."""
-    model_name = embedding_model_name(source)
     key = hashlib.sha256(json.dumps(
-        [_FORMAT, passages, model_name, sorted((k, v["content_hash"]) for k, v in stored_hashes(
-            Store(source).passages(model_name)).items())]).encode()).hexdigest()[:12]
+        [_FORMAT, passages, embedding_model_name(source), sorted(Engine(source).passage_hashes().items())]
+    ).encode()).hexdigest()[:12]
     folder = bench_dir / f"{passages}-{key}"
     target = source.model_copy(update={"index_dir": folder.resolve()})
     manifest = folder / _MANIFEST
@@ -117,20 +115,17 @@ def synthetic_index(source: Settings, passages: int, bench_dir: Path) -> tuple[S
 
 
 def build_synthetic_index(source: Settings, target_dir: Path, passages: int, seed: int = 7) -> Settings:
-    """Copy the real collection into `target_dir` until it holds about `passages` passages."""
+    """Copy the real collection into `target_dir` until it holds about `passages` passages (written by
+    the target's `Engine`, as every write to an index is)."""
     target = source.model_copy(update={"index_dir": target_dir})
-    model_name = embedding_model_name(source)
     rng = np.random.default_rng(seed)
-    source_store, target_store = Store(source), Store(target)
-    real = source_store.passages(model_name).get(include=["documents", "metadatas", "embeddings"])
-    real_sentences = source_store.sentences().get(include=["documents", "metadatas", "embeddings"])
-    collection = target_store.passages(model_name, create=True)
-    sentences = target_store.sentences()
-    for copy in range(max(1, passages // len(real["ids"]))):
-        suffix = f"-kopie{copy}"
-        _write(collection, _copy_rows(real, suffix, rng, "doc_id"))
-        _write(sentences, _copy_rows(real_sentences, suffix, rng, "doc_id", id_key="passage_id"))
-    mark_changed(collection, model_name)
+    real = Engine(source).index_rows()
+    copies = range(max(1, passages // len(real.passages["ids"])))
+    Engine(target).add_index_rows(
+        IndexRows(_copy_rows(real.passages, f"-kopie{copy}", rng, "doc_id"),
+                  _copy_rows(real.units, f"-kopie{copy}", rng, "doc_id", id_key="passage_id"))
+        for copy in copies
+    )
     return target
 
 
@@ -152,17 +147,6 @@ def _copy_rows(rows: dict, suffix: str, rng: np.random.Generator, doc_key: str, 
         "metadatas": metadatas,
         "embeddings": vectors,
     }
-
-
-def _write(collection, rows: dict) -> None:
-    for start in range(0, len(rows["ids"]), BATCH):
-        end = start + BATCH
-        collection.add(
-            ids=rows["ids"][start:end],
-            documents=rows["documents"][start:end],
-            metadatas=rows["metadatas"][start:end],
-            embeddings=rows["embeddings"][start:end],
-        )
 
 
 def _measure_in_child(settings: Settings, questions_path: Path, label: str, built: _Built | None) -> ScaleRow:

@@ -9,7 +9,7 @@ runs this one's fitting before and after training the reader.
 
 1. The unit scorer: one row per candidate unit of every answerable dev question; label 1 when the
    unit holds an expected fact and comes from an expected source. Logistic regression on the
-   general features of `assistant.evidence.FEATURES`.
+   general features of `assistant.answer.evidence.FEATURES`.
 3. The reader-aware unit scorer and 4. answerability model: the same rows and labels with the reader's
    features (`evidence.READER_FEATURES`, `answerability.READER_QUESTION_FEATURES`).
 2. The answerability model: one row per dev question that the two screens let through; label 1 when
@@ -40,11 +40,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.preprocessing import StandardScaler
 
-from assistant.answerability import QUESTION_FEATURES, READER_QUESTION_FEATURES, question_row
-from assistant.answering import screen_question
-from assistant.config import Settings
-from assistant.engine import Engine
-from assistant.evidence import (
+from assistant.answer.answerability import QUESTION_FEATURES, READER_QUESTION_FEATURES, question_row
+from assistant.answer.answering import screen_question
+from assistant.answer.evidence import (
     FEATURES,
     FEATURES_WITH_READER,
     Unit,
@@ -54,9 +52,11 @@ from assistant.evidence import (
     feature_matrix,
     score_units,
 )
-from assistant.models import SearchResult
-from assistant.reader import READ_UNITS, load_reader
-from assistant.scoring import WEIGHTS_DIR, LogisticModel
+from assistant.answer.reader import READ_UNITS, load_reader
+from assistant.answer.scoring import WEIGHTS_DIR, LogisticModel
+from assistant.config import Settings
+from assistant.engine import Engine
+from assistant.search.retriever import SearchResult
 from evals.metrics import fact_present, source_matches
 from evals.questions import GoldQuestion, load_questions
 from evals.uploads import settings_with_uploads

@@ -1,4 +1,4 @@
-"""Fit the instruction screen (`assistant.instructions`) and report how well it generalises.
+"""Fit the instruction screen (`assistant.ingest.instructions`) and report how well it generalises.
 
     PYTHONPATH=$PWD .venv/bin/python -m evals.train_instructions [--seed 0] [--dry-run]
 
@@ -27,14 +27,21 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
+from assistant.answer.scoring import WEIGHTS_DIR, LogisticModel
 from assistant.config import BUNDLED_MODEL, get_settings
-from assistant.corpus_facts import load_facts
-from assistant.embeddings import load_embeddings
-from assistant.instructions import EMBEDDING_DIMENSIONS, FEATURES, MODEL_NAME, clauses, feature_matrix, instruction_probabilities
-from assistant.scoring import WEIGHTS_DIR, LogisticModel
-from ingest.chunking import answer_units
-from ingest.indexer import read_corpus
-from ingest.progress import NullProgress
+from assistant.ingest.chunking import answer_units
+from assistant.ingest.indexer import read_corpus
+from assistant.ingest.instructions import (
+    EMBEDDING_DIMENSIONS,
+    FEATURES,
+    MODEL_NAME,
+    clauses,
+    feature_matrix,
+    instruction_probabilities,
+)
+from assistant.ingest.progress import NullProgress
+from assistant.search.corpus_facts import load_facts
+from assistant.search.embeddings import load_embeddings
 
 DATA = Path(__file__).parent / "instructions"
 C = 0.02
@@ -175,7 +182,7 @@ def clause_row(model: LogisticModel, document_threshold: float, sets: dict[str, 
                x_sets: dict[str, np.ndarray], corpus: Sentences, x_corpus: np.ndarray,
                clause_vectors: dict[str, list[float]]) -> str:
     """The table row of the screen as ingest applies it: a sentence counts with its likeliest clause
-    (`assistant.instructions.clauses`). Fails if that flags a corpus sentence."""
+    (`assistant.ingest.instructions.clauses`). Fails if that flags a corpus sentence."""
     cells = []
     for name, data in sets.items():
         vectors = x_sets[name][:, :EMBEDDING_DIMENSIONS]

@@ -1,4 +1,4 @@
-"""Train the reader (`assistant/reader.py`) on dev and the corpus's structure, then refit the answer models.
+"""Train the reader (`assistant/answer/reader.py`) on dev and the corpus's structure, then refit the answer models.
 
     python -m evals.train_reader [--questions evals/dev.jsonl] [--epochs 3] [--budget-min 60]
 
@@ -37,14 +37,14 @@ import numpy as np
 import torch
 from tokenizers import Tokenizer
 
+from assistant.answer.evidence import Unit
+from assistant.answer.reader import READ_UNITS, encode_pairs
 from assistant.config import Settings
-from assistant.embeddings import bundled_model_dir, load_tokenizer
 from assistant.engine import Engine
-from assistant.evidence import Unit
-from assistant.reader import READ_UNITS, encode_pairs
-from assistant.reader_build import WEIGHTS_FILE, ReaderNet, load_base
+from assistant.search.embeddings import bundled_model_dir, load_tokenizer
 from evals.questions import load_questions
 from evals.train import DEV, OOF_FILE, QuestionEvidence, collect, describe, train_base, train_with_reader, unit_key, unit_label
+from setup.reader_build import WEIGHTS_FILE, ReaderNet, load_base
 
 SEED = 20
 HARD_NEGATIVES = 8

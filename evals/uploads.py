@@ -23,7 +23,7 @@ EVAL_FOLDER = "eval-uploads"
 def settings_with_uploads(settings: Settings) -> Settings:
     """`settings` pointed at a fresh copy of its corpus plus the upload documents, ingested and ready."""
     from assistant.engine import Engine
-    from ingest.loaders import UPLOAD_FOLDER
+    from assistant.ingest.loaders import UPLOAD_FOLDER
 
     root = settings.index_dir / EVAL_FOLDER
     corpus = root / "corpus"

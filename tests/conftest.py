@@ -41,7 +41,7 @@ def real_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     Takes about three minutes the first time it is requested; every later user in the same session
     gets the same index. Tests must treat it as read-only (ingest it again is fine: nothing changes).
     """
-    from ingest.indexer import ingest
+    from assistant.ingest.indexer import ingest
 
     settings = build_settings(CORPUS_DIR, tmp_path_factory.mktemp("real_index"))
     report = ingest(settings)

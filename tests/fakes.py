@@ -21,12 +21,13 @@ from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.outputs import ChatGenerationChunk
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-from assistant.corpus_facts import CorpusFacts
-from assistant.evidence import FEATURES, Unit
-from assistant.lexical import BM25, analyse, words
-from assistant.models import Passage, SearchResult
-from assistant.retrieval import SearchIndex
-from assistant.scoring import LogisticModel
+from assistant.answer.evidence import FEATURES, Unit
+from assistant.answer.scoring import LogisticModel
+from assistant.models import Passage
+from assistant.search.corpus_facts import CorpusFacts
+from assistant.search.lexical import BM25, analyse, words
+from assistant.search.retriever import SearchResult
+from assistant.search.snapshot import SearchIndex
 
 
 def cosine_unit_model(center: float = 0.8, steepness: float = 20.0) -> LogisticModel:
@@ -84,3 +85,17 @@ class InterruptedChatModel(GenericFakeChatModel):
             written += str(chunk.message.content)
             if self.interrupt_after and self.interrupt_after in written:
                 raise StopException()
+
+
+def passage(pid: str = "p", **fields: object) -> Passage:
+    """A law passage `pid` of its own document; `fields` override any field."""
+    values: dict[str, object] = {
+        "id": pid,
+        "doc_id": f"doc/{pid}",
+        "text": f"tekst {pid}",
+        "title": "t",
+        "type": "wetgeving",
+        "position": 0,
+    }
+    values.update(fields)
+    return Passage(**values)  # type: ignore[arg-type]

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from assistant.citations import MARKER, source_link
+from assistant.answer.citations import MARKER, source_link
+from assistant.chat.feedback import FeedbackStore
 from assistant.config import Settings
-from assistant.feedback import FeedbackStore
 from assistant.messages import EXAMPLE_QUESTIONS, REFUSALS_EN, REFUSALS_NL, refusal_examples
 from assistant.models import Citation, Passage
 from ui import texts

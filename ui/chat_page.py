@@ -7,9 +7,9 @@ import streamlit as st
 from assistant.config import Settings, get_settings
 from assistant.engine import Engine
 from assistant.errors import AssistantError, IndexMissingError
-from assistant.filter_check import better_outside_filter
 from assistant.messages import EXAMPLE_QUESTIONS
 from assistant.models import Answer
+from assistant.search.filter_check import better_outside_filter
 from ui import texts
 from ui.answer_view import (
     ASSISTANT_AVATAR,

@@ -29,7 +29,7 @@ def open_document_at(doc_id: str, passage_id: str, quote: str) -> None:
 
 def carried_sentence(previous: str, text: str) -> str | None:
     """The sentence `text` repeats from the end of `previous`: ingest carries the last sentence of a
-    chunk into the next one of the same section (ingest/chunking.py), so a search finds a thought cut
+    chunk into the next one of the same section (assistant/ingest/chunking.py), so a search finds a thought cut
     in two whole; read as one text, it would say it twice."""
     sentences = split_sentences(previous)
     if sentences and text.startswith(sentences[-1]) and previous.rstrip().endswith(sentences[-1]):

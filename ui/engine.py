@@ -10,11 +10,11 @@ from collections import Counter
 
 import streamlit as st
 
+from assistant.answer.render import TYPE_LABELS
 from assistant.config import Settings
 from assistant.engine import Engine
 from assistant.errors import AssistantError
 from assistant.models import DOC_TYPES, DocumentInfo, Passage
-from assistant.render import TYPE_LABELS
 from ui import texts
 
 

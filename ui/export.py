@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from assistant.citations import source_link
+from assistant.answer.citations import source_link
 from assistant.models import Citation
 from ui import texts
 from ui.engine import type_label

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from assistant.answer_stream import AnswerStream
+from assistant.answer.answer_stream import AnswerStream
+from assistant.chat.conversations import ConversationStore, StoredTurn, new_conversation_id, valid_conversation_id
 from assistant.config import Settings
-from assistant.conversations import ConversationStore, StoredTurn, new_conversation_id, valid_conversation_id
 from assistant.models import Answer
 from ui.owner import Identity, identify
 
@@ -45,7 +45,7 @@ class Exchange:
     filter_types: list[str] = field(default_factory=list)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     better_type: str | None = None
-    """The excluded document type that would answer better (assistant.filter_check); not stored."""
+    """The excluded document type that would answer better (assistant.search.filter_check); not stored."""
     suggestions: list[str] = field(default_factory=list)
     """Follow-up questions the engine would answer (`Engine.follow_ups`)."""
 

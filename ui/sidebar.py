@@ -7,10 +7,10 @@ from datetime import datetime
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from assistant.chat.conversations import ConversationStore
 from assistant.config import Settings
-from assistant.conversations import ConversationStore
-from assistant.glossary import GLOSSARY
 from assistant.models import DocumentInfo
+from assistant.search.glossary import GLOSSARY
 from ui import texts
 from ui.answer_view import escape_markdown
 from ui.engine import distinct_titles, document_types, type_label

@@ -9,15 +9,13 @@ import streamlit as st
 
 from assistant.config import Settings, get_settings
 from assistant.errors import IndexMissingError
-from ingest.indexer import FileError
-from ingest.loaders import SUPPORTED_SUFFIXES
-from ingest.uploads import (
+from assistant.ingest.loaders import SUPPORTED_SUFFIXES
+from assistant.ingest.report import FileError
+from assistant.ingest.uploads import (
     ALLOWED_TYPES_NL,
     UploadResult,
     excluded_sentences_note,
     list_uploads,
-    remove_upload,
-    save_upload,
     upload_access,
     upload_doc_id,
 )
@@ -94,8 +92,9 @@ def upload_form(settings: Settings) -> None:
         return
     with friendly_errors():
         progress = StreamlitProgress()
-        results = [save_upload(settings, file.name, file.getvalue()) for file in files or []]
-        skipped = get_engine(settings).ingest(progress=progress).errors if any(r.accepted for r in results) else []
+        engine = get_engine(settings)
+        results = [engine.save_upload(file.name, file.getvalue()) for file in files or []]
+        skipped = engine.ingest(progress=progress).errors if any(r.accepted for r in results) else []
         progress.clear()
         st.session_state[_OUTCOME] = (results, skipped)
         st.session_state[_UPLOADER_ROUND] = round_number + 1
@@ -124,7 +123,7 @@ def uploaded_documents(settings: Settings) -> None:
                 info.warning(escape_markdown(note), icon=":material/shield:")
         if action.button(texts.UPLOAD_REMOVE, key=f"remove-{path.name}", icon=":material/delete:", width="stretch"):
             with friendly_errors():
-                removed = remove_upload(settings, path.name, get_engine(settings).store)
+                removed = get_engine(settings).remove_upload(path.name)
                 st.session_state[_REMOVED] = texts.UPLOAD_REMOVED.format(
                     name=path.name, passages=texts.passage_count(removed))
                 st.rerun()

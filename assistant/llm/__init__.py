@@ -7,9 +7,9 @@ Any LangChain chat model can be wrapped directly: `LLMBackend(chat_model, encode
 from __future__ import annotations
 
 from assistant.config import Settings
-from assistant.guard import Encoder
 from assistant.llm.backend import LLMBackend
 from assistant.llm.chat_models import build_chat_model
+from assistant.llm.guard import Encoder
 from assistant.llm.rewrite import rewrite_with_llm
 
 __all__ = ["LLMBackend", "build_llm_backend", "rewrite_with_llm"]

@@ -15,14 +15,15 @@ from __future__ import annotations
 from langchain_core.language_models import BaseChatModel
 
 from assistant import messages
-from assistant.answer_stream import AnswerStream
-from assistant.answering import ExtractiveBackend, History, refusal
+from assistant.answer.answer_stream import AnswerStream
+from assistant.answer.answering import ExtractiveBackend, History, refusal
 from assistant.config import Settings
-from assistant.corpus_facts import CorpusFacts
-from assistant.guard import NOTE_FALLBACK, NOTE_NOT_ASKED, CitationGuard, Encoder, note_model_failed
+from assistant.llm.guard import NOTE_FALLBACK, NOTE_NOT_ASKED, CitationGuard, Encoder, note_model_failed
 from assistant.llm.prompt import build_messages
 from assistant.llm.rewrite import rewrite_with_llm
-from assistant.models import UPLOADED_TYPE, Answer, Citation, SearchResult
+from assistant.models import UPLOADED_TYPE, Answer, Citation
+from assistant.search.corpus_facts import CorpusFacts
+from assistant.search.retriever import SearchResult
 
 
 class LLMBackend:

@@ -17,10 +17,10 @@ from html import escape
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from assistant.citations import MARKER
-from assistant.conversation import to_turns
-from assistant.guard import REFUSAL_SENTENCE
+from assistant.answer.citations import MARKER
+from assistant.llm.guard import REFUSAL_SENTENCE
 from assistant.models import Passage, Turn
+from assistant.search.conversation import to_turns
 
 SYSTEM_PROMPT = f"""Je bent de Samenwerkingsassistent. Je beantwoordt vragen over de samenwerking van \
 gemeenten, samenwerkingsverbanden passend onderwijs en jeugdhulp, uitsluitend met de genummerde bronnen \

@@ -18,12 +18,12 @@ from collections.abc import Mapping, Sequence
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.conversation import is_follow_up, rewrite_follow_up, to_turns
-from assistant.corpus_facts import CorpusFacts
-from assistant.guard import is_refusal
-from assistant.lexical import analyse
+from assistant.llm.guard import is_refusal
 from assistant.llm.prompt import history_block
 from assistant.models import Turn
+from assistant.search.conversation import is_follow_up, rewrite_follow_up, to_turns
+from assistant.search.corpus_facts import CorpusFacts
+from assistant.search.lexical import analyse
 from assistant.textutils import normalize
 
 log = logging.getLogger(__name__)

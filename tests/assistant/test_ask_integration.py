@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.citations import cited_numbers
+from assistant.answer.citations import cited_numbers
 from assistant.config import Settings
 from assistant.engine import ask, engine_for
 from assistant.models import Answer
@@ -409,8 +409,8 @@ def test_a_list_in_a_source_is_given_complete(real_index: Settings) -> None:
 def test_list_documents_lists_every_corpus_document_with_its_metadata(real_index: Settings) -> None:
     documents = engine_for(real_index).list_documents()
     ids = {d.doc_id for d in documents}
-    from ingest.indexer import discover
-    from ingest.loaders import doc_id_for
+    from assistant.ingest.indexer import discover
+    from assistant.ingest.loaders import doc_id_for
 
     corpus_files = {doc_id_for(path, real_index.corpus_dir) for path in discover(real_index.corpus_dir)}
     assert len(corpus_files) >= 20

@@ -23,7 +23,7 @@ from assistant.config import Settings
 from assistant.engine import Engine, engine_for
 from assistant.errors import IndexMissingError
 from assistant.models import Answer
-from assistant.store import Store, all_passages
+from assistant.store.chroma import Store, all_passages
 from tests.corpus_copy import copy_corpus
 
 REPO = Path(__file__).resolve().parents[2]
@@ -118,8 +118,8 @@ def test_get_passage_returns_a_searched_passage_and_none_for_an_unknown_id(real_
 
 @pytest.mark.integration
 def test_list_documents_counts_every_passage_of_every_document(real_index: Settings) -> None:
-    from ingest.indexer import discover
-    from ingest.loaders import doc_id_for
+    from assistant.ingest.indexer import discover
+    from assistant.ingest.loaders import doc_id_for
 
     documents = engine_for(real_index).list_documents()
     stored = Counter(p.doc_id for p in all_passages(Store(real_index).passages()))

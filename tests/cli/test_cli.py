@@ -181,8 +181,8 @@ def test_ingest_of_a_missing_folder_is_a_dutch_error(tmp_path: Path, use_setting
 
 @pytest.mark.integration
 def test_corpus_lists_every_indexed_document(real_index: Settings, use_settings) -> None:
-    from ingest.indexer import discover
-    from ingest.loaders import doc_id_for
+    from assistant.ingest.indexer import discover
+    from assistant.ingest.loaders import doc_id_for
 
     use_settings(real_index)
     result = run("corpus")

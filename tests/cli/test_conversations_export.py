@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from assistant.chat.conversations import ConversationStore
 from assistant.config import get_settings
-from assistant.conversations import ConversationStore
 from assistant.models import Answer
 from cli.main import app
 

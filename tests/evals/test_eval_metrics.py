@@ -10,6 +10,9 @@ import pytest
 import assistant
 from assistant.config import Settings
 from assistant.errors import IndexMissingError, StoreUnavailableError
+from assistant.ingest.chunking import chunk
+from assistant.ingest.indexer import discover
+from assistant.ingest.loaders import doc_id_for, load_file
 from assistant.models import Answer, Citation, Passage, ScoredPassage
 from evals.compare import compare_runs, metric_deltas
 from evals.harness import run_eval, run_question
@@ -26,9 +29,6 @@ from evals.metrics import (
 )
 from evals.questions import GoldQuestion, QuestionFileError, SourceRef, load_questions, parse_question
 from evals.thresholds import DEFAULT_THRESHOLDS, check_thresholds, load_thresholds
-from ingest.chunking import chunk
-from ingest.indexer import discover
-from ingest.loaders import doc_id_for, load_file
 
 pytestmark = pytest.mark.unit
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.ingest.loaders import UPLOAD_FOLDER, load_file
 from evals.check_facts import Corpus, check_question, normalise
 from evals.questions import load_questions
 from evals.uploads import UPLOAD_DOCUMENTS
-from ingest.loaders import UPLOAD_FOLDER, load_file
 
 pytestmark = pytest.mark.unit
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.citations import cited_numbers
+from assistant.answer.citations import cited_numbers
 from assistant.config import Settings
 from assistant.engine import engine_for
-from assistant.guard import NOTE_FALLBACK, NOTE_NOT_ASKED
+from assistant.llm.guard import NOTE_FALLBACK, NOTE_NOT_ASKED
 from assistant.models import Answer
 from evals.metrics import source_matches
 from evals.questions import GoldQuestion, load_questions

@@ -211,8 +211,8 @@ def bad_input_after_good_ingest(work: Path, base: tuple[str, ...] = BASE_DOCS) -
     """Ingest a good corpus, add every kind of bad input and the odd good files, ingest again:
     what was reported, what was indexed, and whether the first ingest's passages survived."""
     from assistant.config import Settings
-    from assistant.store import Store, all_passages
-    from ingest.indexer import ingest
+    from assistant.ingest.indexer import ingest
+    from assistant.store.chroma import Store, all_passages
 
     corpus = make_corpus(work / "corpus", base)
     settings = Settings(corpus_dir=corpus, index_dir=work / "index", models_dir=REPO / "models",

@@ -107,7 +107,7 @@ def index_state(corpus: Path, index: Path) -> IndexState:
 
 def _state() -> dict:
     from assistant.config import Settings
-    from assistant.store import Store
+    from assistant.store.chroma import Store
 
     store = Store(Settings())
     passages = store.passages()
@@ -170,7 +170,7 @@ def _threads(count: str, per_thread: str) -> dict:
 
 def _ingest(rebuild: str = "") -> dict:
     from assistant.config import Settings
-    from ingest.indexer import ingest
+    from assistant.ingest.indexer import ingest
 
     report = ingest(Settings(), rebuild=rebuild == "rebuild")
     return {"documents": report.documents, "rolled_back": report.rolled_back, "embedded": report.embedded}
@@ -190,7 +190,7 @@ class ReaderRun:
 def reader_during_ingests(work: Path, min_calls: int = 0) -> ReaderRun:
     """A reader process asks while this process ingests (add one, remove one) and then rebuilds."""
     from assistant.config import Settings
-    from ingest.indexer import ingest
+    from assistant.ingest.indexer import ingest
 
     corpus, index = make_corpus(work / "corpus"), work / "index"
     env_settings = Settings(corpus_dir=corpus, index_dir=index, models_dir=REPO / "models", chroma_url=None)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
+from assistant.ingest.indexer import read_corpus
+from assistant.ingest.loaders import UNKNOWN_TYPE
+from assistant.ingest.progress import NullProgress
 from assistant.models import Passage
-from ingest.indexer import read_corpus
-from ingest.loaders import UNKNOWN_TYPE
-from ingest.progress import NullProgress
 from tests.reliability.bad_input import (
     GOOD_DOC,
     KINDS,
@@ -46,7 +46,7 @@ def _read(corpus: Path, make_settings: Callable[..., Settings],
 def test_each_kind_of_bad_input_is_reported_by_name_with_its_reason(kind: BadInput, corpus: Path, make_settings) -> None:
     write_kind(kind, corpus)
     if kind.needs_non_root and not permissions_apply():
-        pytest.skip("root reads a chmod 000 file; tests/ingest/test_loaders.py covers the refusal")
+        pytest.skip("root reads a chmod 000 file; tests/assistant/ingest/test_loaders.py covers the refusal")
     # The good document is in the index already, as in a corpus that has been ingested before.
     passages, errors = _read(corpus, make_settings, indexed=frozenset({doc_id(GOOD_DOC)}))
     assert kind.reason in errors.get(kind.name, ""), errors

@@ -11,7 +11,7 @@ from tests.reliability.index_growth import ingests_after_small_edits
 pytestmark = pytest.mark.integration
 
 LIVE_GENERATIONS = 2
-"""The active generation and the previous one, kept for searches still running (`ingest.indexer._publish`)."""
+"""The active generation and the previous one, kept for searches still running (`assistant.ingest.indexer._publish`)."""
 FOLDERS_PER_GENERATION = 2
 """A passage and a sentence collection, one HNSW folder each."""
 SQLITE_ALLOWANCE = 1.5

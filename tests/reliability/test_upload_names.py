@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from ingest import uploads
-from ingest.uploads import list_uploads, save_upload
+from assistant.ingest import uploads
+from assistant.ingest.uploads import list_uploads, save_upload
 from tests.reliability.harness import make_corpus
 from tests.reliability.upload_names import HOSTILE_NAMES, SAME_AS_EXISTING, hostile_uploads
 

@@ -73,7 +73,7 @@ def hostile_uploads(corpus: Path) -> UploadRun:
     """Upload every hostile name into `corpus` (a corpus folder with documents, which gets one existing
     upload first) and count; files under `corpus.parent` outside the uploads folder must not change."""
     from assistant.config import Settings
-    from ingest.uploads import save_upload, upload_dir
+    from assistant.ingest.uploads import save_upload, upload_dir
 
     settings = Settings(corpus_dir=corpus, index_dir=corpus.parent / "index", chroma_url=None)
     folder = upload_dir(settings)

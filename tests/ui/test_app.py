@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.answering import ExtractiveBackend
+from assistant.answer.answering import ExtractiveBackend
+from assistant.chat.conversations import ConversationStore
+from assistant.chat.feedback import FeedbackStore
 from assistant.config import Settings, get_settings
-from assistant.conversations import ConversationStore
 from assistant.engine import Engine, engine_for
-from assistant.feedback import FeedbackStore
+from assistant.ingest.uploads import list_uploads, safe_filename, save_upload, upload_access
 from assistant.models import Answer, Citation, DocumentInfo
-from ingest.uploads import list_uploads, safe_filename, save_upload, upload_access
 from tests.corpus_copy import copy_corpus
 from tests.fakes import InterruptedChatModel
 from ui.answer_view import ends_in_lead_in, refusal_sentence, sentence_pieces, typo_note
@@ -270,7 +270,7 @@ def test_corpus_line_counts_types_in_dutch() -> None:
 @pytest.fixture(scope="module")
 def app_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """A small real index, and the environment that points the app at it (restored afterwards)."""
-    from ingest.indexer import ingest
+    from assistant.ingest.indexer import ingest
 
     root = tmp_path_factory.mktemp("app")
     settings = unit_settings(root)
@@ -670,7 +670,7 @@ SUPPORTED = ("Het ondersteuningsplan wordt niet vastgesteld voordat over een con
 @pytest.mark.integration
 def test_stop_keeps_the_finished_sentences_guarded_and_stores_the_turn(
         app_with_env: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistant.guard import NOTE_FALLBACK
+    from assistant.llm.guard import NOTE_FALLBACK
     from assistant.messages import STOPPED_NOTE
 
     text = f"{SUPPORTED} De maan is gemaakt van groene kaas. [1] Het samenwerkingsverband stelt daarna nog"

@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_app import APP, LAW_QUESTION, app_settings, ask, run_app  # noqa: F401  (app_settings is a fixture)
 
+from assistant.chat.conversations import ConversationStore
 from assistant.config import Settings
-from assistant.conversations import ConversationStore
 
 pytestmark = pytest.mark.integration
 

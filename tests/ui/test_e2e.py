@@ -48,7 +48,7 @@ UPLOAD_QUESTION = "Waar houden Zonnedal en Rivierenland het inloopspreekuur voor
 def app_server(root: Path, corpus: tuple[str, ...], log_name: str) -> Iterator[str]:
     """A Streamlit server on its own index of `corpus` (uploads open to localhost: no admin password);
     always stopped afterwards, its log kept in test-artifacts/`log_name`."""
-    from ingest.indexer import ingest
+    from assistant.ingest.indexer import ingest
 
     settings = Settings(corpus_dir=copy_corpus(root / "corpus", corpus), index_dir=root / "index",
                         models_dir=MODELS_DIR, feedback_db=root / "feedback.sqlite3",
