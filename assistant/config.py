@@ -104,6 +104,10 @@ class Settings(BaseSettings):
     context_repair: bool = _field(
         True, "answering", "a lead-in brings its list, a unit that leans back brings the one before (ablation switch)"
     )
+    suspect_units_alone: bool = _field(
+        True, "answering", "from a document with a sentence the instruction screen cut out, a unit is quoted only on a "
+        "score that would earn a second passage its place, and brings no neighbours (ablation switch)"
+    )
     reader: bool = _field(
         True, "answering", "read the best candidate units with the trained reader (assistant/answer/reader.py; ablation switch)"
     )

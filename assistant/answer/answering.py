@@ -207,7 +207,7 @@ class ExtractiveBackend:
         if not units:
             return refusal("out_of_domain", analysis, retrieved, self.name)
         chosen = select_units(units, result, self.settings)
-        missing, value_unit = self._value(analysis.question, units, chosen)
+        missing, value_unit = self._value(analysis.question, units, chosen, suspect_documents(result, self.settings))
         if value_unit is not None:
             chosen.append(value_unit)
         on_topic = analysis.known_words >= ON_TOPIC_KNOWN_WORDS
@@ -232,14 +232,16 @@ class ExtractiveBackend:
             typo_fixes=dict(analysis.typo_fixes),
         )
 
-    def _value(self, question: str, units: list[Unit], chosen: list[Unit]) -> tuple[str | None, Unit | None]:
+    def _value(self, question: str, units: list[Unit], chosen: list[Unit],
+               suspect: frozenset[str]) -> tuple[str | None, Unit | None]:
         """(kind of value asked for but given nowhere, a near-best unit that gives it when the chosen ones do not)."""
         asked = asked_answer_type(question) if self.settings.value_check else None
         if asked is None or contains_answer_type(asked, [u.text for u in chosen], question):
             return None, None
         best = units[0].score if units else 0.0
         for unit in units:
-            if unit.score >= best * self.settings.value_unit_ratio and contains_answer_type(asked, [unit.text], question):
+            if (quotable(unit, best, self.settings.value_unit_ratio, self.settings, suspect)
+                    and contains_answer_type(asked, [unit.text], question)):
                 return None, unit
         return asked, None
 
@@ -249,12 +251,17 @@ def select_units(units: list[Unit], result: SearchResult, settings: Settings) ->
 
     Headings and the source's own questions never stand alone; a lead-in brings its list and a unit
     that leans on the one before brings it (context repair). At most `max_answer_sentences` prose
-    units, plus one whole list."""
+    units, plus one whole list. A unit of a suspect document is held to a higher bar (`quotable`)."""
     eligible = [u for u in units if not (u.is_heading or u.is_question)]
     if not eligible:
         return []
     best = eligible[0]
-    chosen = [u for u in eligible if u.passage.id == best.passage.id and u.score >= best.score * settings.keep_ratio]
+    suspect = suspect_documents(result, settings)
+
+    def strong(unit: Unit) -> bool:
+        return quotable(unit, best.score, settings.keep_ratio, settings, suspect)
+
+    chosen = [u for u in eligible if u.passage.id == best.passage.id and strong(u)]
     passages_used = {best.passage.id}
     for unit in eligible:
         if unit.passage.id in passages_used or unit.score < best.score * settings.other_passage_ratio:
@@ -262,10 +269,10 @@ def select_units(units: list[Unit], result: SearchResult, settings: Settings) ->
         if len(passages_used) > settings.extra_passages:
             break
         passages_used.add(unit.passage.id)
-        chosen += [u for u in eligible if u.passage.id == unit.passage.id and u.score >= best.score * settings.keep_ratio]
+        chosen += [u for u in eligible if u.passage.id == unit.passage.id and strong(u)]
     chosen = _dedupe(chosen)
     if settings.context_repair:
-        chosen = repair_context(chosen, result)
+        chosen = repair_context(chosen, result, suspect)
     prose = [u for u in chosen if not u.is_list_item]
     if len(prose) > settings.max_answer_sentences:
         kept = {u.key for u in sorted(prose, key=lambda u: -u.score)[: settings.max_answer_sentences]}
@@ -273,19 +280,34 @@ def select_units(units: list[Unit], result: SearchResult, settings: Settings) ->
     return chosen
 
 
+def suspect_documents(result: SearchResult, settings: Settings) -> frozenset[str]:
+    """The documents whose units must earn their place alone (`Settings.suspect_units_alone`)."""
+    return result.snapshot.suspect_documents if settings.suspect_units_alone else frozenset()
+
+
+def quotable(unit: Unit, best_score: float, ratio: float, settings: Settings, suspect: frozenset[str]) -> bool:
+    """Whether `unit` scores `ratio` of the best unit's score. Why a suspect document's unit needs the bar
+    of a second passage instead: the screen cut a planted instruction out of that document and may have
+    missed another, which then sits beside the answer as a weak unit; the generous `keep_ratio` would
+    quote it with the answer (measured on the planted documents of `tests/reliability/test_injection.py`)."""
+    bar = max(ratio, settings.other_passage_ratio) if unit.passage.doc_id in suspect else ratio
+    return unit.score >= best_score * bar
+
+
 MAX_SECTION_ITEMS = 8
 """At most this many following section headings stand in for a lead-in's list (the longest
 enumeration of sections in the corpus's handreikingen has seven)."""
 
 
-def repair_context(chosen: list[Unit], result: SearchResult) -> list[Unit]:
+def repair_context(chosen: list[Unit], result: SearchResult, suspect: frozenset[str]) -> list[Unit]:
     """Bring what a unit's meaning needs: the whole list after a lead-in and the unit before one that
     leans back ("Daarom ..."). A lead-in that ends its passage announces what follows: the list items
     that open the next passage, or else the headings of the next sections (each with text of its own),
-    which then stand as the list ("... beter voelbaar door:" - "Contact met ouders en jongeren", ...)."""
+    which then stand as the list ("... beter voelbaar door:" - "Contact met ouders en jongeren", ...).
+    A unit of a `suspect` document brings nothing: a neighbour there may be a planted instruction."""
     keys = {u.key for u in chosen}
     extra: list[Unit] = []
-    for unit in list(chosen):
+    for unit in [u for u in chosen if u.passage.doc_id not in suspect]:
         siblings = passage_units(result, unit.passage, unit.passage_rank)
         if unit.is_lead_in or unit.is_list_item:
             following = siblings[unit.order + 1:]

@@ -66,6 +66,12 @@ class SearchIndex:
         return frozenset(range(len(self.passages)))
 
     @cached_property
+    def suspect_documents(self) -> frozenset[str]:
+        """Documents with a sentence the instruction screen cut out (`assistant.ingest.screening`): whoever
+        planted one may have planted more than the screen saw, so answering trusts them less."""
+        return frozenset(passage.doc_id for passage in self.passages if passage.instructions)
+
+    @cached_property
     def current_positions(self) -> frozenset[int]:
         """Positions of every passage except outdated law texts."""
         return frozenset(i for i, passage in enumerate(self.passages) if passage.type != OUTDATED_TYPE)
