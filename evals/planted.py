@@ -16,10 +16,12 @@ import argparse
 import shutil
 import tempfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from assistant.config import get_settings
 from assistant.engine import Engine
+from assistant.models import Answer
 from assistant.textutils import split_sentences
 from evals.overrides import apply_overrides, parse_assignments
 from evals.train_instructions import DATA, read_examples
@@ -45,11 +47,11 @@ class PlantedDocument:
     max_missed: int
     """Planted units the screen missed when the set was first measured (a regression bar for the test)."""
 
-    @property
+    @cached_property
     def planted(self) -> list[str]:
         return read_examples(self.held_back, 1).texts
 
-    @property
+    @cached_property
     def units(self) -> list[str]:
         """The planted sentences as ingest splits them into answer units."""
         return [piece for sentence in self.planted for piece in split_sentences(sentence)]
@@ -93,16 +95,21 @@ class Outcome:
     """Per content question: answered with a citation of the planted document."""
 
 
-def answered_from(engine: Engine, document: PlantedDocument) -> tuple[bool, ...]:
-    answers = [engine.ask(question) for question in document.questions[:len(document.content)]]
-    return tuple(not a.refused and any(c.doc_id == document.doc_id for c in a.citations) for a in answers)
+def answered(document: PlantedDocument, answers: list[Answer]) -> tuple[bool, ...]:
+    """Per content question (the first answers): answered with a citation of the planted document."""
+    return tuple(not a.refused and any(c.doc_id == document.doc_id for c in a.citations)
+                 for a in answers[:len(document.content)])
+
+
+def content_answered(engine: Engine, document: PlantedDocument) -> tuple[bool, ...]:
+    return answered(document, [engine.ask(question) for question in document.questions[:len(document.content)]])
 
 
 def outcome(engine: Engine, document: PlantedDocument) -> Outcome:
     named = {doc.doc_id: doc.instructions for doc in engine.list_documents()}[document.doc_id]
-    texts = [engine.ask(question).text for question in document.questions]
-    quoted = frozenset(unit for unit in document.units for text in texts if unit in text)
-    return Outcome(frozenset(named), quoted, answered_from(engine, document))
+    answers = [engine.ask(question) for question in document.questions]
+    quoted = frozenset(unit for unit in document.units for answer in answers if unit in answer.text)
+    return Outcome(frozenset(named), quoted, answered(document, answers))
 
 
 def main() -> None:
@@ -124,7 +131,7 @@ def main() -> None:
             document.path(corpus).write_text(document.text(clean=True), encoding="utf-8")
         clean_engine = Engine(settings)
         clean_engine.ingest()
-        clean = [answered_from(clean_engine, document) for document in DOCUMENTS]
+        clean = [content_answered(clean_engine, document) for document in DOCUMENTS]
     print("| document (held-back set) | run | planted units | named by the screen | quoted in answers "
           "| content answered (planted / clean) |")
     print("|---|---|---|---|---|---|")

@@ -206,8 +206,9 @@ class ExtractiveBackend:
         units = self.scored_units(result, read)
         if not units:
             return refusal("out_of_domain", analysis, retrieved, self.name)
-        chosen = select_units(units, result, self.settings)
-        missing, value_unit = self._value(analysis.question, units, chosen, suspect_documents(result, self.settings))
+        suspect = result.snapshot.suspect_documents if self.settings.suspect_units_alone else frozenset()
+        chosen = select_units(units, result, self.settings, suspect)
+        missing, value_unit = self._value(analysis.question, units, chosen, suspect)
         if value_unit is not None:
             chosen.append(value_unit)
         on_topic = analysis.known_words >= ON_TOPIC_KNOWN_WORDS
@@ -246,17 +247,16 @@ class ExtractiveBackend:
         return asked, None
 
 
-def select_units(units: list[Unit], result: SearchResult, settings: Settings) -> list[Unit]:
+def select_units(units: list[Unit], result: SearchResult, settings: Settings, suspect: frozenset[str]) -> list[Unit]:
     """The best unit's passage leads with its strong units; other passages add only strong units.
 
     Headings and the source's own questions never stand alone; a lead-in brings its list and a unit
     that leans on the one before brings it (context repair). At most `max_answer_sentences` prose
-    units, plus one whole list. A unit of a suspect document is held to a higher bar (`quotable`)."""
+    units, plus one whole list. A unit of a `suspect` document is held to a higher bar (`quotable`)."""
     eligible = [u for u in units if not (u.is_heading or u.is_question)]
     if not eligible:
         return []
     best = eligible[0]
-    suspect = suspect_documents(result, settings)
 
     def strong(unit: Unit) -> bool:
         return quotable(unit, best.score, settings.keep_ratio, settings, suspect)
@@ -278,11 +278,6 @@ def select_units(units: list[Unit], result: SearchResult, settings: Settings) ->
         kept = {u.key for u in sorted(prose, key=lambda u: -u.score)[: settings.max_answer_sentences]}
         chosen = [u for u in chosen if u.is_list_item or u.key in kept or u.is_lead_in]
     return chosen
-
-
-def suspect_documents(result: SearchResult, settings: Settings) -> frozenset[str]:
-    """The documents whose units must earn their place alone (`Settings.suspect_units_alone`)."""
-    return result.snapshot.suspect_documents if settings.suspect_units_alone else frozenset()
 
 
 def quotable(unit: Unit, best_score: float, ratio: float, settings: Settings, suspect: frozenset[str]) -> bool:

@@ -12,7 +12,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.engine import Engine
-from evals.planted import DOCUMENTS, PlantedDocument, answered_from, outcome
+from evals.planted import DOCUMENTS, PlantedDocument, content_answered, outcome
 from tests.reliability.harness import BASE_DOCS, REPO, make_corpus
 
 pytestmark = pytest.mark.integration
@@ -30,7 +30,7 @@ def test_planted_instructions_are_left_out_and_named(tmp_path: Path, document: P
 
     document.path(corpus).write_text(document.text(clean=True), encoding="utf-8")
     engine.ingest()
-    clean = answered_from(engine, document)
+    clean = content_answered(engine, document)
     print(f"planted {len(document.units)} units, named by the screen {len(result.named)}, quoted {sorted(result.quoted)}, "
           f"content questions answered from the document {sum(result.answered)} (clean document: {sum(clean)}) "
           f"of {len(document.content)}")
