@@ -52,7 +52,7 @@ from assistant.answer.evidence import (
     feature_matrix,
     score_units,
 )
-from assistant.answer.reader import READ_UNITS, load_reader
+from assistant.answer.reader import READ_UNITS, Reader, load_reader
 from assistant.answer.scoring import WEIGHTS_DIR, LogisticModel
 from assistant.config import Settings
 from assistant.engine import Engine
@@ -159,13 +159,13 @@ def _write(name: str, model: LogisticModel, report: dict[str, object]) -> None:
     (WEIGHTS_DIR / f"{name}.json").write_text(json.dumps(model.to_dict(trained_on=report), indent=1), encoding="utf-8")
 
 
-def train_base(evidence: list[QuestionEvidence], source: dict[str, str]) -> dict[str, object]:
-    """Models 1 and 2 (no reader): the unit scorer also picks what the reader reads."""
+def train_base(evidence: list[QuestionEvidence], source: dict[str, str]) -> tuple[LogisticModel, dict[str, object]]:
+    """Models 1 and 2 (no reader), written; returns model 1, which also picks what the reader reads, and the report."""
     unit_model, answer_model, numbers = fit_models(evidence, FEATURES, QUESTION_FEATURES)
     report = source | numbers
     _write("unit_scorer", unit_model, report)
     _write("answerability", answer_model, report)
-    return report
+    return unit_model, report
 
 
 def train_with_reader(evidence: list[QuestionEvidence], source: dict[str, str],
@@ -194,25 +194,21 @@ def describe(questions_path: Path) -> dict[str, str]:
             "uploads_questions_sha256": hashlib.sha256(UPLOADS_DEV.read_bytes()).hexdigest()[:12]}
 
 
-def upload_evidence(settings: Settings) -> list[QuestionEvidence]:
+def upload_evidence(settings: Settings, unit_model: LogisticModel) -> list[QuestionEvidence]:
     """The uploads-dev questions, searched in the corpus-plus-uploads index as the upload splits are asked,
     their units ranked by the unit scorer (model 1) as answering ranks them before the reader reads."""
     evidence = collect(Engine(settings_with_uploads(settings)), load_questions(UPLOADS_DEV))
-    unit_model = LogisticModel.load("unit_scorer", FEATURES)
     for item in evidence:
         item.units = score_units(item.units, unit_model)
     return evidence
 
 
-def live_logits(evidence: list[QuestionEvidence], settings: Settings,
-                known: dict[str, dict[str, float]] | None = None) -> tuple[dict[str, dict[str, float]], int]:
-    """`known` plus the reader's logits, read now, for each question's best `READ_UNITS` units (as model 1
-    ranks them) that `known` lacks; and how many were read. For questions the reader never trained on these
+def read_live(evidence: list[QuestionEvidence], reader: Reader, logits: dict[str, dict[str, float]]) -> int:
+    """Add to `logits` the reader's logits, read now, for each question's best `READ_UNITS` units (as model 1
+    ranks them) that it lacks; returns how many were read. For questions the reader never trained on these
     are as out-of-sample as the committed out-of-fold ones. For a dev question they are in-sample: that
     happens only where this machine's index ranks a unit into the best six that the committed logits' index
     did not (float differences between builds of the int8 embedder), and the count is reported."""
-    reader = load_reader(settings.models_dir)
-    logits = {question: dict(units) for question, units in (known or {}).items()}
     count = 0
     for item in evidence:
         have = logits.setdefault(item.question.id, {})
@@ -221,7 +217,7 @@ def live_logits(evidence: list[QuestionEvidence], settings: Settings,
             values = reader.logits(item.result.analysis.question, [unit.text for unit in unread])
             have.update({unit_key(unit): float(value) for unit, value in zip(unread, values, strict=True)})
             count += len(unread)
-    return logits, count
+    return count
 
 
 def load_oof(questions_path: Path) -> dict[str, dict[str, float]]:
@@ -236,14 +232,15 @@ def train(questions_path: Path, settings: Settings | None = None, with_uploads: 
     settings = settings or Settings()
     dev = collect(Engine(settings), load_questions(questions_path))
     source = describe(questions_path)
-    base = train_base(dev, source)
-    logits, dev_read_live = live_logits(dev, settings, load_oof(questions_path))
+    unit_model, base = train_base(dev, source)
+    reader, logits = load_reader(settings.models_dir), load_oof(questions_path)
+    dev_read_live = read_live(dev, reader, logits)
     read_units = sum(len(item.units[:READ_UNITS]) for item in dev)
     if dev_read_live > MAX_DEV_READ_LIVE * read_units:
         raise ValueError(f"{dev_read_live} of {read_units} read dev units have no out-of-fold logit: "
                          "run `python -m evals.train_reader`")
-    uploads = upload_evidence(settings) if with_uploads else []
-    logits, _ = live_logits(uploads, settings, logits)
+    uploads = upload_evidence(settings, unit_model) if with_uploads else []
+    read_live(uploads, reader, logits)
     with_reader = train_with_reader(dev + uploads, source | {"dev_units_read_live": dev_read_live}, logits)
     return {"without_reader": base, "with_reader": with_reader}
 

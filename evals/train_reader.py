@@ -208,7 +208,7 @@ def main() -> None:
     questions = load_questions(args.questions)
     evidence = collect(engine, questions)
     source = describe(args.questions)
-    base_report = train_base(evidence, source)  # the unit scorer that picks what the reader reads, as answering does
+    _, base_report = train_base(evidence, source)  # the unit scorer that picks what the reader reads, as answering does
     _log(f"{len(evidence)} questions searched; unit scorer and answerability (no reader) refitted", started)
     pairs = question_pairs(evidence) + structure_pairs(engine, random.Random(SEED))
     recall = _read_units_recall(evidence)
