@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+from tests.paths import CORPUS
 
 
 def copy_corpus(root: Path, names: tuple[str, ...]) -> Path:

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -21,6 +20,7 @@ from assistant.answer.citations import cited_numbers
 from assistant.config import Settings
 from assistant.engine import ask, engine_for
 from assistant.models import Answer
+from tests.paths import REPO
 
 pytestmark = pytest.mark.integration
 
@@ -449,7 +449,7 @@ def test_an_answer_imports_neither_torch_nor_sentence_transformers(real_index: S
         print(sorted(name for name in ("torch", "sentence_transformers", "transformers") if name in sys.modules))
         """
     )
-    root = Path(__file__).resolve().parents[2]
+    root = REPO
     env = {**os.environ, "PYTHONPATH": str(root)}
     result = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr

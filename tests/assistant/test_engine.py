@@ -25,8 +25,8 @@ from assistant.errors import IndexMissingError
 from assistant.models import Answer
 from assistant.store.chroma import Store, all_passages
 from tests.corpus_copy import copy_corpus
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 THREADS = 20
 QUESTIONS = (
     "Welk artikel verplicht een samenwerkingsverband po tot OOGO met de gemeente?",

@@ -20,8 +20,8 @@ import assistant.engine
 import cli.main
 from assistant.config import Settings, get_settings
 from cli.main import SKIPPED_EXIT_CODE, app
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 OOGO_QUESTION = "Welk artikel verplicht een samenwerkingsverband po tot OOGO met de gemeente?"
 WPO_18A = "wetgeving/wpo-artikel-18a-19"
 TINY_CORPUS = ("wetgeving/wec-artikel-28a.md", "praktijk/stein-samenwerken-over-grenzen.md")

@@ -10,10 +10,11 @@ import pytest
 
 from assistant.config import Settings
 from evals import bench
+from tests.paths import EVALS
 
 pytestmark = pytest.mark.integration
 
-QUESTIONS = Path(__file__).resolve().parents[2] / "evals" / "questions.jsonl"
+QUESTIONS = EVALS / "questions.jsonl"
 
 
 @pytest.fixture

@@ -13,15 +13,15 @@ import pytest
 from assistant.config import Settings
 from evals.harness import run_eval
 from evals.thresholds import check_thresholds, load_thresholds
+from tests.paths import REPO
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_gold_set_meets_thresholds(real_index: Settings, tmp_path: Path) -> None:
     """`real_index` is a private, freshly ingested index of the real corpus: never a stale shared one."""
-    result = run_eval(ROOT / "evals" / "test.jsonl", k=5, out_dir=tmp_path, settings=real_index)
+    result = run_eval(REPO / "evals" / "test.jsonl", k=5, out_dir=tmp_path, settings=real_index)
     thresholds = load_thresholds()
     assert any(thresholds.values()), "thresholds.toml noemt geen enkele drempel"
     failures = [check.describe() for check in check_thresholds(result["metrics"], thresholds) if not check.passed]

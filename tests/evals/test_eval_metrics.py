@@ -29,12 +29,12 @@ from evals.metrics import (
 )
 from evals.questions import GoldQuestion, QuestionFileError, SourceRef, load_questions, parse_question
 from evals.thresholds import DEFAULT_THRESHOLDS, check_thresholds, load_thresholds
+from tests.paths import REPO
 
 pytestmark = pytest.mark.unit
 
-ROOT = Path(__file__).resolve().parents[2]
-GOLD = ROOT / "evals" / "questions.jsonl"
-CORPUS = ROOT / "corpus"
+GOLD = REPO / "evals" / "questions.jsonl"
+CORPUS = REPO / "corpus"
 
 
 def passage(doc_id: str, article: str | None = None, number: int = 0) -> Passage:

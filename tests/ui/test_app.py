@@ -26,13 +26,13 @@ from assistant.ingest.uploads import list_uploads, safe_filename, save_upload, u
 from assistant.models import Answer, Citation, DocumentInfo
 from tests.corpus_copy import copy_corpus
 from tests.fakes import InterruptedChatModel
+from tests.paths import REPO
 from ui.answer_view import ends_in_lead_in, refusal_sentence, sentence_pieces, typo_note
 from ui.engine import corpus_line
 from ui.export import conversation_markdown
 from ui.highlight import highlight_passage
 from ui.session import Exchange
 
-REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "app.py")
 MODELS_DIR = REPO / "models"
 SMALL_CORPUS = (

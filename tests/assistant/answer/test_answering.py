@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -23,6 +22,7 @@ from assistant.search.corpus_facts import load_facts
 from assistant.search.question import QueryAnalysis
 from assistant.search.retriever import SearchResult
 from tests.fakes import QUERY, CosineAnswerability, cosine_unit_model, search_index, unit_vectors_with_cosines
+from tests.paths import CORPUS
 
 pytestmark = pytest.mark.unit
 
@@ -229,7 +229,7 @@ def test_law_name(title: str, heading: str | None, name: str) -> None:
 # best unit reaches a cosine of 0.80. The snapshot is a real `SearchIndex` whose unit vectors give each
 # sentence exactly the cosine the test names.
 
-FACTS = load_facts(Path(__file__).resolve().parents[3] / "corpus")
+FACTS = load_facts(CORPUS)
 UNIT_MODEL = cosine_unit_model(center=0.8)
 ANSWERABLE_FROM = 0.80
 

@@ -18,10 +18,10 @@ from assistant.ingest.loaders import SourceText, doc_id_for, load_file
 from assistant.models import DOC_TYPES, Passage
 from assistant.search.corpus_facts import load_facts
 from assistant.textutils import split_sentences, word_count
+from tests.paths import REPO
 
 pytestmark = pytest.mark.unit
 
-REPO = Path(__file__).resolve().parents[3]
 CORPUS = REPO / "corpus"
 SETTINGS = Settings(corpus_dir=CORPUS, models_dir=REPO / "models", chroma_url=None)
 FACTS = load_facts(CORPUS)

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.paths import CORPUS
+
 pytestmark = pytest.mark.unit
 
-CORPUS = Path(__file__).resolve().parents[3] / "corpus"
 README = CORPUS / "README.md"
 
 REQUIRED_FIELDS = ("title", "type", "publisher", "date", "licence")

@@ -22,11 +22,11 @@ from assistant.ingest.indexer import ingest
 from assistant.search.corpus_facts import load_facts
 from assistant.search.embeddings import BUNDLED_ID, embedding_model_name
 from assistant.store.chroma import Store, generation, stored_hashes
+from tests.paths import REPO
 from tests.processes import chroma_server as run_chroma_server
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[3]
 SMALL_CORPUS = (
     "wetgeving/wec-artikel-28a.md",
     "praktijk/stein-samenwerken-over-grenzen.md",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,6 +34,7 @@ from assistant.search.retriever import SearchResult
 from assistant.search.snapshot import SearchIndex
 from assistant.textutils import split_sentences
 from tests.fakes import CosineAnswerability, cosine_unit_model, search_index
+from tests.paths import CORPUS
 
 pytestmark = pytest.mark.unit
 
@@ -74,7 +74,7 @@ class FakeEmbeddings:
         return vectors / np.where(norms == 0, 1.0, norms)
 
 
-FACTS = load_facts(Path(__file__).resolve().parents[3] / "corpus")
+FACTS = load_facts(CORPUS)
 
 
 def snapshot(passages: Sequence[Passage]) -> SearchIndex:

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from assistant.models import Turn
 from assistant.search.conversation import is_follow_up, rewrite_follow_up, to_turns, without_topic_switch
 from assistant.search.corpus_facts import load_facts
 from assistant.textutils import normalize
+from tests.paths import CORPUS
 
 pytestmark = pytest.mark.unit
 
 PO_QUESTION = "Welk wetsartikel verplicht een samenwerkingsverband po om OOGO te voeren over het ondersteuningsplan?"
 PLAN_QUESTION = "Wat moet er gebeuren voordat een ondersteuningsplan wordt vastgesteld?"
 DRONTEN_QUESTION = "Hoe werken gemeente, onderwijs en jeugdhulp samen in Dronten?"
-FACTS = load_facts(Path(__file__).resolve().parents[3] / "corpus").with_places({"Dronten", "Stein"})
+FACTS = load_facts(CORPUS).with_places({"Dronten", "Stein"})
 """The contrast groups (sectors, laws, plans, places) come from the corpus facts, as the index keeps them."""
 
 

@@ -10,7 +10,6 @@ follow-up "En in Almere?" switches town like "En in Stein?" does.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
@@ -18,8 +17,8 @@ import yaml
 from assistant.engine import Engine
 from assistant.search.conversation import rewrite_follow_up
 from assistant.search.corpus_facts import FACTS_FILE, load_facts
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parents[3]
 REAL_DOCUMENTS = (
     "wetgeving/jeugdwet.md",
     "wetgeving/wpo-artikel-18a-19.md",

@@ -27,10 +27,10 @@ from assistant.search.embeddings import (
     load_embeddings,
     onnx_model_file,
 )
+from tests.paths import REPO
 
 pytestmark = pytest.mark.integration
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 
 OOGO_QUERY = "Wat is op overeenstemming gericht overleg?"
 OOGO_PASSAGE = (
@@ -47,7 +47,7 @@ HEAVY_MODULES = ("torch", "sentence_transformers", "transformers")
 
 def _settings(**overrides: object) -> Settings:
     models_dir = Settings().models_dir
-    models_dir = models_dir if models_dir.is_absolute() else REPO_ROOT / models_dir
+    models_dir = models_dir if models_dir.is_absolute() else REPO / models_dir
     return Settings(models_dir=models_dir, **{"embedding_model": BUNDLED_MODEL, **overrides})
 
 
@@ -173,7 +173,7 @@ def test_default_path_imports_no_torch_and_stays_offline(model_dir: Path) -> Non
         """
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_"))}
-    env |= {"HF_ENDPOINT": "http://127.0.0.1:9", "PYTHONPATH": str(REPO_ROOT)}
-    result = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    env |= {"HF_ENDPOINT": "http://127.0.0.1:9", "PYTHONPATH": str(REPO)}
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:2] == ["384", "[]"]

@@ -6,8 +6,6 @@ Pure functions on small in-memory fixtures; no model and no Chroma collection.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from assistant.models import OUTDATED_TYPE
@@ -16,6 +14,7 @@ from assistant.search.lexical import BM25, analyse, words
 from assistant.search.question import QueryAnalysis, analyse_question, is_normative, law_match
 from assistant.search.snapshot import SearchIndex
 from tests.fakes import passage
+from tests.paths import CORPUS
 
 pytestmark = pytest.mark.unit
 
@@ -23,7 +22,7 @@ CORPUS_TEXT = (
     "gemeente gemeenten samenwerkingsverband ondersteuningsplan overleg overeenstemming gericht oogo artikel lid "
     "jeugdplan jeugdhulp wet primair voortgezet onderwijs vastgesteld college burgemeester wethouders"
 )
-FACTS = load_facts(Path(__file__).resolve().parents[3] / "corpus")
+FACTS = load_facts(CORPUS)
 # The index `analyse_question` reads: vocabulary, BM25 stems, the corpus facts (law names, the years
 # of outdated texts) and the articles only outdated texts have (17a of the old WVO, as in the corpus).
 ANALYSIS_INDEX = SearchIndex(
